@@ -1,0 +1,596 @@
+"""providers.geocode: what people type, turned into places, offline."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from geopy.exc import GeocoderServiceError, GeocoderTimedOut
+from geopy.geocoders import Nominatim
+from geopy.geocoders.base import Geocoder
+from geopy.location import Location
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from providers import geo
+from providers.geocode import (
+    REASONS,
+    GeocodeResult,
+    GeopyGeocoder,
+    OfflineGeocoder,
+    Place,
+    default_geocoder,
+    make_geocoder,
+)
+
+CITY_HALL = (39.9526, -75.1652)  # Philadelphia
+ZIP_19134 = (39.9925, -75.1133)
+
+
+@pytest.fixture(scope="module")
+def geocoder() -> OfflineGeocoder:
+    return default_geocoder()
+
+
+def miles_from(place: Place, point: tuple[float, float]) -> float:
+    return geo.geodesic_miles(place.latitude, place.longitude, *point)
+
+
+def assert_philadelphia_city(result: GeocodeResult) -> None:
+    assert result.ok, result
+    assert result.place.precision == "city"
+    assert result.place.state == "PA"
+    assert result.place.display_name == "Philadelphia, PA"
+    assert miles_from(result.place, CITY_HALL) < 10
+
+
+# -- ZIP codes ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["19134", "19134-1234", "191341234", "im in 19134 rn", "zip is 19134."])
+def test_zip_19134_geocodes_to_philadelphia_pa_within_2_miles(geocoder, text):
+    result = geocoder.geocode(text)
+    assert result.ok and result.reason is None
+    place = result.place
+    assert place.precision == "zip"
+    assert place.postal_code == "19134"
+    assert place.state == "PA"
+    assert place.county == "Philadelphia County"
+    assert place.display_name == "Philadelphia, PA 19134"
+    assert miles_from(place, ZIP_19134) < 2
+
+
+def test_guam_zip_96910_is_in_the_us_territory_of_guam(geocoder):
+    result = geocoder.geocode("96910")
+    assert result.ok
+    assert result.place.state == "GU"
+    assert geo.state_at(result.place.latitude, result.place.longitude) == "GU"
+
+
+def test_palau_zip_96940_is_outside_the_us(geocoder):
+    result = geocoder.geocode("96940")
+    assert not result.ok and result.reason == "outside_us"
+
+
+def test_five_digits_that_are_no_zip_code_are_an_unknown_zip(geocoder):
+    result = geocoder.geocode("99999")
+    assert not result.ok and result.reason == "unknown_zip"
+
+
+def test_military_mail_zip_has_no_location(geocoder):
+    assert geocoder.geocode("09001").reason == "not_found"
+
+
+def test_zip_without_coordinates_falls_back_to_a_point_in_its_territory(geocoder):
+    # 96917 (Inarajan, Guam) has no centroid in the ZIP data.
+    result = geocoder.geocode("96917")
+    assert result.ok
+    assert result.place.postal_code == "96917"
+    assert result.place.precision in ("city", "county", "state")
+    assert geo.state_at(result.place.latitude, result.place.longitude) == "GU"
+
+
+def test_a_zip_in_markup_is_still_found_without_crashing(geocoder):
+    result = geocoder.geocode("<script>19134</script>")
+    assert result.ok and result.place.postal_code == "19134"
+
+
+def test_a_five_digit_house_number_is_not_read_as_a_zip(geocoder):
+    assert geocoder.find_places("12345 main st") == []
+
+
+# -- cities ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Philadelphia, PA", "philadelphia pa", "PHILADELPHIA PENNSYLVANIA", "philly", "Philadlephia pa", "Philadelphia"],
+)
+def test_philadelphia_pa_geocodes_within_10_miles_of_city_hall(geocoder, text):
+    assert_philadelphia_city(geocoder.geocode(text))
+
+
+@pytest.mark.parametrize(
+    "text,display,state",
+    [
+        ("pittsburg, pa", "Pittsburgh, PA", "PA"),
+        ("san fransisco ca", "San Francisco, CA", "CA"),
+        ("Camden NJ", "Camden, NJ", "NJ"),
+        ("springfield il", "Springfield, IL", "IL"),
+        ("springfield, massachusetts", "Springfield, MA", "MA"),
+        ("st. louis", "St. Louis, MO", "MO"),
+        ("st louis mo", "St. Louis, MO", "MO"),
+        ("saint louis", "St. Louis, MO", "MO"),
+        ("mcallen", "McAllen, TX", "TX"),
+        ("coeur d'alene", "Coeur d'Alene, ID", "ID"),
+        ("Coeur d’Alene, ID", "Coeur d'Alene, ID", "ID"),
+        ("o'fallon mo", "O'Fallon, MO", "MO"),
+        ("live oak fl", "Live Oak, FL", "FL"),
+        ("only tn", "Only, TN", "TN"),
+        ("Queens NY", "Queens, NY", "NY"),
+        ("salt lake city", "Salt Lake City, UT", "UT"),
+        ("Bayamón", "Bayamon, PR", "PR"),
+        ("washington dc", "Washington, DC", "DC"),
+        ("D.C.", "Washington, DC", "DC"),
+        ("nyc", "New York, NY", "NY"),
+        ("New York", "New York, NY", "NY"),
+        ("the bronx", "Bronx, NY", "NY"),
+        ("L.A.", "Los Angeles, CA", "CA"),
+        ("nola", "New Orleans, LA", "LA"),
+        ("vegas", "Las Vegas, NV", "NV"),
+        ("Normal IL", "Normal, IL", "IL"),
+        ("Anchorage", "Anchorage, AK", "AK"),
+    ],
+)
+def test_city_names_nicknames_and_typos_geocode_to_the_right_city(geocoder, text, display, state):
+    result = geocoder.geocode(text)
+    assert result.ok, result
+    assert result.place.precision == "city"
+    assert result.place.display_name == display
+    assert result.place.state == state
+    assert geo.state_at(result.place.latitude, result.place.longitude) == state
+
+
+def test_zip_display_uses_the_usual_spelling_of_its_city(geocoder):
+    assert geocoder.geocode("63101").place.display_name == "St. Louis, MO 63101"
+
+
+def test_a_town_whose_name_starts_with_a_filler_word_is_not_cut_short(geocoder):
+    # "live" is stripped from "i live in ...", but "Live Oak" is a town, not "Oak, NE".
+    result = geocoder.geocode("live oak")
+    assert result.reason == "ambiguous"
+    assert {c.display_name for c in result.candidates} >= {"Live Oak, FL", "Live Oak, CA"}
+
+
+def test_springfield_alone_is_ambiguous_between_the_big_springfields(geocoder):
+    result = geocoder.geocode("Springfield")
+    assert not result.ok and result.reason == "ambiguous"
+    states = [c.state for c in result.candidates]
+    assert {"MO", "MA", "IL"} <= set(states)
+    assert len(result.candidates) <= 5
+    assert states[0] == "MO"  # most populous first
+    assert all(c.precision == "city" and c.display_name.startswith("Springfield, ") for c in result.candidates)
+
+
+def test_washington_alone_is_ambiguous_between_the_city_and_the_state(geocoder):
+    result = geocoder.geocode("Washington")
+    assert result.reason == "ambiguous"
+    assert [(c.state, c.precision) for c in result.candidates] == [("DC", "city"), ("WA", "state")]
+
+
+def test_uppercase_la_alone_is_ambiguous_between_los_angeles_and_louisiana(geocoder):
+    result = geocoder.geocode("LA")
+    assert result.reason == "ambiguous"
+    assert [c.state for c in result.candidates] == ["CA", "LA"]
+
+
+def test_unknown_words_are_not_found_rather_than_guessed(geocoder):
+    for text in ["xyzzyville", "xyzzyville pa", "asdf qwerty"]:
+        result = geocoder.geocode(text)
+        assert not result.ok and result.reason == "not_found", text
+
+
+# -- states and counties -----------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["Nevada", "nevada", "NV", "in NV", "im in nevada"])
+def test_nevada_geocodes_to_a_point_inside_nevada_with_state_precision(geocoder, text):
+    result = geocoder.geocode(text)
+    assert result.ok
+    assert result.place.precision == "state"
+    assert result.place.state == "NV"
+    assert result.place.display_name == "Nevada"
+    assert geo.state_at(result.place.latitude, result.place.longitude) == "NV"
+
+
+def test_every_state_and_territory_name_geocodes_to_a_point_inside_it(geocoder):
+    for code, state in geo.STATES.items():
+        if code in ("WA", "DC"):  # "Washington" is ambiguous; DC is the city
+            continue
+        result = geocoder.geocode(state.name)
+        assert result.ok, state.name
+        assert result.place.state == code, state.name
+        assert geo.state_at(result.place.latitude, result.place.longitude) == code, state.name
+        if code != "NY":  # "New York" is the city
+            assert result.place.precision == "state", state.name
+
+
+def test_lowercase_state_codes_that_are_words_are_not_states(geocoder):
+    for text in ["in", "me", "or", "ok", "hi", "oh", "pa", "im in pa", "OK", "HI"]:
+        assert geocoder.geocode(text).reason == "not_found", text
+
+
+def test_a_lowercase_state_code_that_is_no_word_counts_after_a_cue(geocoder):
+    result = geocoder.geocode("im in nj")
+    assert result.ok and result.place.state == "NJ" and result.place.precision == "state"
+
+
+def test_an_uppercase_state_code_that_is_a_word_counts_after_a_cue(geocoder):
+    result = geocoder.geocode("in IN")
+    assert result.ok and result.place.state == "IN"
+
+
+def test_jersey_alone_means_new_jersey(geocoder):
+    result = geocoder.geocode("im in jersey")
+    assert result.ok and result.place.state == "NJ" and result.place.precision == "state"
+
+
+@pytest.mark.parametrize(
+    "text,display,state",
+    [("philadelphia county", "Philadelphia County, PA", "PA"), ("cook county il", "Cook County, IL", "IL")],
+)
+def test_counties_geocode_with_county_precision(geocoder, text, display, state):
+    result = geocoder.geocode(text)
+    assert result.ok
+    assert result.place.precision == "county"
+    assert result.place.display_name == display
+    assert result.place.state == state
+    assert geo.state_at(result.place.latitude, result.place.longitude) == state
+
+
+def test_a_county_name_in_several_states_is_ambiguous_without_a_state(geocoder):
+    result = geocoder.geocode("cook county")
+    assert result.reason == "ambiguous"
+    assert {"IL", "MN", "GA"} <= {c.state for c in result.candidates}
+    assert result.candidates[0].state == "IL"
+
+
+# -- coordinates -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["39.99,-75.11", "39.99, -75.11", "39.99 -75.11"])
+def test_coordinates_in_the_us_geocode_exactly(geocoder, text):
+    result = geocoder.geocode(text)
+    assert result.ok
+    assert result.place.precision == "exact"
+    assert (result.place.latitude, result.place.longitude) == (39.99, -75.11)
+    assert result.place.state == "PA"
+    assert result.place.display_name == "near Philadelphia, PA"
+
+
+def test_coordinates_in_paris_are_outside_the_us(geocoder):
+    assert geocoder.geocode("48.8566,2.3522").reason == "outside_us"
+
+
+def test_coordinates_in_mexico_are_outside_the_us(geocoder):
+    assert geocoder.geocode("32.5149,-117.0382").reason == "outside_us"
+
+
+def test_coordinates_out_of_range_are_not_found(geocoder):
+    assert geocoder.geocode("95.00,-200.00").reason == "not_found"
+
+
+def test_reverse_names_the_nearest_zip_city_in_the_same_state(geocoder):
+    place = geocoder.reverse(*CITY_HALL)
+    assert place is not None
+    assert place.precision == "exact"
+    assert place.display_name == "near Philadelphia, PA"
+    assert place.county == "Philadelphia County"
+    assert geocoder.reverse(48.8566, 2.3522) is None
+
+
+# -- abroad ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["M5V 2T6", "h2x 1y4", "Toronto", "Paris, France", "Mexico City", "Tijuana", "toronto, ON", "im in canada"]
+)
+def test_places_abroad_are_outside_the_us(geocoder, text):
+    result = geocoder.geocode(text)
+    assert not result.ok and result.reason == "outside_us", text
+
+
+def test_toronto_offers_its_small_us_namesakes_in_case_one_was_meant(geocoder):
+    result = geocoder.geocode("Toronto")
+    assert result.reason == "outside_us"
+    assert "OH" in {c.state for c in result.candidates}
+
+
+@pytest.mark.parametrize("text", ["Paris", "London"])
+def test_world_cities_with_real_us_namesakes_are_us_candidates(geocoder, text):
+    result = geocoder.geocode(text)
+    assert result.reason == "ambiguous"
+    assert all(c.state in geo.STATES for c in result.candidates)
+    assert len(result.candidates) >= 2
+
+
+# -- empty and hostile input -------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", "   ", "🙂🙂", "?!...", "\n\t"])
+def test_blank_punctuation_or_emoji_only_input_is_empty(geocoder, text):
+    result = geocoder.geocode(text)
+    assert not result.ok and result.reason == "empty"
+
+
+def test_a_5000_character_message_returns_quickly_without_raising(geocoder):
+    messages = [
+        "need help " * 500,
+        "springfield pa " * 350,
+        "Philadlephia pa in kensingtn near hope " * 130,
+        "x" * 5000,
+        "19134 " + "y" * 5000,
+    ]
+    for text in messages:
+        started = time.perf_counter()
+        result = geocoder.geocode(text)
+        assert time.perf_counter() - started < 2.0  # generous: it takes milliseconds
+        assert result.ok or result.reason in REASONS
+    assert geocoder.geocode("19134 " + "y" * 5000).place.postal_code == "19134"
+
+
+def test_geocoding_from_several_threads_gives_the_same_answers(geocoder):
+    answers: list[GeocodeResult] = []
+
+    def work() -> None:
+        answers.extend(geocoder.geocode(t) for t in ["19134", "philly", "Springfield"])
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 12
+    assert {a.place.postal_code for a in answers[0::3]} == {"19134"}
+
+
+# -- find_places ---------------------------------------------------------------
+
+
+def test_find_places_finds_a_zip_inside_a_sentence(geocoder):
+    text = "need subs near 19134 i have medicaid"
+    mentions = geocoder.find_places(text)
+    assert [(m.start, m.end, m.text) for m in mentions] == [(15, 20, "19134")]
+    assert mentions[0].result.place.postal_code == "19134"
+
+
+def test_find_places_finds_philly_after_in(geocoder):
+    mentions = geocoder.find_places("looking for methadone in philly")
+    assert [m.text for m in mentions] == ["philly"]
+    assert_philadelphia_city(mentions[0].result)
+
+
+def test_find_places_reports_an_ambiguous_city_after_in(geocoder):
+    mentions = geocoder.find_places("in springfield")
+    assert [m.text for m in mentions] == ["springfield"]
+    assert mentions[0].result.reason == "ambiguous"
+
+
+def test_find_places_finds_city_and_state_mid_sentence(geocoder):
+    mentions = geocoder.find_places("i'm in Camden NJ need narcan")
+    assert [m.text for m in mentions] == ["Camden NJ"]
+    assert mentions[0].result.place.display_name == "Camden, NJ"
+
+
+def test_find_places_prefers_the_longest_name(geocoder):
+    mentions = geocoder.find_places("i live in new york city now")
+    assert [m.text for m in mentions] == ["new york city"]
+    assert mentions[0].result.place.display_name == "New York, NY"
+    mentions = geocoder.find_places("clinics near st. louis?")
+    assert [m.text for m in mentions] == ["st. louis"]
+
+
+def test_find_places_does_not_crash_on_a_neighborhood_name(geocoder):
+    mentions = geocoder.find_places("need bupe around kensington")
+    assert all(m.text == "kensington" for m in mentions)
+    assert all(m.result.ok or m.result.reason in REASONS for m in mentions)
+
+
+def test_find_places_returns_city_state_and_zip_as_separate_mentions(geocoder):
+    mentions = geocoder.find_places("I'm in Philadelphia, PA 19134")
+    assert [m.text for m in mentions] == ["Philadelphia, PA", "19134"]
+    assert geocoder.geocode("I'm in Philadelphia, PA 19134").place.precision == "zip"
+
+
+NOT_PLACES = [
+    "i need help", "normal", "hope", "need subs asap", "the shot", "done", "dose", "clinic",
+    "mobile clinic", "detox", "rehab", "medicaid", "i have medicare", "suboxone", "bupe",
+    "narcan", "hi", "hello", "ok", "yes", "no", "thanks", "help me", "Hope", "Normal", "OK",
+    "I'm at home", "in pain", "in jail", "near me", "in recovery", "i hope in the future",
+]
+
+
+@pytest.mark.parametrize("text", NOT_PLACES)
+def test_everyday_words_are_not_place_mentions(geocoder, text):
+    assert geocoder.find_places(text) == []
+    assert geocoder.geocode(text).reason == "not_found"
+
+
+def test_a_common_word_town_counts_when_capitalized_after_in(geocoder):
+    mentions = geocoder.find_places("I live in Normal and need a clinic")
+    assert [m.text for m in mentions] == ["Normal"]
+    assert mentions[0].result.ok and mentions[0].result.place.state == "IL"
+
+
+# -- the online geocoder -------------------------------------------------------
+
+
+class SleepyGeocoder(Geocoder):
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self.queries: list[str] = []
+
+    def geocode(self, query, *, exactly_one=True, timeout=None):
+        self.queries.append(query)
+        time.sleep(self.seconds)
+        return Location("1400 John F Kennedy Blvd, Philadelphia", (39.9535, -75.1636), {})
+
+
+class FailingGeocoder(Geocoder):
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error
+        self.queries: list[str] = []
+
+    def geocode(self, query, *, exactly_one=True, timeout=None):
+        self.queries.append(query)
+        raise self.error
+
+
+class AnsweringGeocoder(Geocoder):
+    def __init__(self, answer: Location | None) -> None:
+        super().__init__()
+        self.answer = answer
+        self.queries: list[str] = []
+
+    def geocode(self, query, *, exactly_one=True, timeout=None):
+        self.queries.append(query)
+        return self.answer
+
+
+def test_online_geocoder_that_hangs_past_the_timeout_falls_back_to_offline(geocoder):
+    fake = SleepyGeocoder(seconds=2.0)
+    online = GeopyGeocoder(fake, geocoder, timeout=0.2)
+    started = time.perf_counter()
+    result = online.geocode("1400 John F Kennedy Blvd Philadelphia PA 19102")
+    elapsed = time.perf_counter() - started
+    assert fake.queries, "the address should have been sent online"
+    assert elapsed < 1.5
+    assert result.ok and result.place.postal_code == "19102" and result.place.precision == "zip"
+
+
+@pytest.mark.parametrize("error", [GeocoderTimedOut("slow"), GeocoderServiceError("down"), RuntimeError("bug")])
+def test_online_geocoder_errors_fall_back_to_the_offline_reading_of_the_address(geocoder, error):
+    fake = FailingGeocoder(error)
+    online = GeopyGeocoder(fake, geocoder, timeout=1.0)
+    assert_philadelphia_city(online.geocode("1400 John F Kennedy Blvd, Philadelphia, PA"))
+    assert fake.queries == ["1400 John F Kennedy Blvd, Philadelphia, PA"]
+    assert online.geocode("1400 John F Kennedy Blvd").reason == "not_found"
+
+
+def test_online_geocoder_answer_in_the_us_is_an_exact_place(geocoder):
+    fake = AnsweringGeocoder(Location("1400 John F Kennedy Blvd, Philadelphia, PA", (39.9535, -75.1636), {}))
+    online = GeopyGeocoder(fake, geocoder, timeout=1.0)
+    result = online.geocode("im at 1400 John F Kennedy Blvd Philadelphia")
+    assert fake.queries == ["1400 John F Kennedy Blvd Philadelphia"]  # only the address leaves the machine
+    assert result.ok
+    assert result.place.precision == "exact"
+    assert result.place.state == "PA"
+    assert (result.place.latitude, result.place.longitude) == (39.9535, -75.1636)
+
+
+def test_online_geocoder_answer_abroad_is_outside_the_us_unless_offline_knows_the_place(geocoder):
+    fake = AnsweringGeocoder(Location("Rue de Rivoli, Paris", (48.8566, 2.3522), {}))
+    online = GeopyGeocoder(fake, geocoder, timeout=1.0)
+    assert online.geocode("10 Rue de Rivoli Ave Paris").reason == "outside_us"
+    result = online.geocode("10 Main St, Camden NJ")
+    assert result.ok and result.place.display_name == "Camden, NJ"
+
+
+def test_online_geocoder_none_answer_falls_back_to_offline(geocoder):
+    online = GeopyGeocoder(AnsweringGeocoder(None), geocoder, timeout=1.0)
+    result = online.geocode("1 Main Street, Camden NJ")
+    assert result.ok and result.place.display_name == "Camden, NJ"
+
+
+def test_online_geocoder_is_not_asked_about_zips_towns_or_chat(geocoder):
+    fake = AnsweringGeocoder(Location("somewhere", (39.9535, -75.1636), {}))
+    online = GeopyGeocoder(fake, geocoder, timeout=1.0)
+    assert online.geocode("19134").place.postal_code == "19134"
+    assert_philadelphia_city(online.geocode("philly"))
+    assert online.geocode("i need 2 doses of methadone").reason == "not_found"
+    assert [m.text for m in online.find_places("in philly")] == ["philly"]
+    assert online.reverse(*CITY_HALL).display_name == "near Philadelphia, PA"
+    assert fake.queries == []
+
+
+# -- configuration -------------------------------------------------------------
+
+
+def test_make_geocoder_without_configuration_is_offline():
+    assert isinstance(make_geocoder({}), OfflineGeocoder)
+    assert isinstance(make_geocoder({"NAVIGATOR_GEOCODER": "offline"}), OfflineGeocoder)
+    assert make_geocoder({}) is default_geocoder()
+
+
+def test_make_geocoder_nominatim_without_user_agent_raises_value_error():
+    with pytest.raises(ValueError, match="NAVIGATOR_GEOCODER_USER_AGENT"):
+        make_geocoder({"NAVIGATOR_GEOCODER": "nominatim"})
+
+
+def test_make_geocoder_nominatim_uses_the_configured_agent_domain_and_timeout():
+    made = make_geocoder(
+        {
+            "NAVIGATOR_GEOCODER": "nominatim",
+            "NAVIGATOR_GEOCODER_USER_AGENT": "treatment-navigator-test (ops@example.org)",
+            "NAVIGATOR_GEOCODER_DOMAIN": "nominatim.example.org",
+            "NAVIGATOR_GEOCODER_TIMEOUT": "1.5",
+        }
+    )
+    assert isinstance(made, GeopyGeocoder)
+    assert isinstance(made.geocoder, Nominatim)
+    assert made.geocoder.domain == "nominatim.example.org"
+    assert made.timeout == 1.5
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"NAVIGATOR_GEOCODER": "google"},
+        {"NAVIGATOR_GEOCODER": "nominatim", "NAVIGATOR_GEOCODER_USER_AGENT": "x", "NAVIGATOR_GEOCODER_TIMEOUT": "soon"},
+        {"NAVIGATOR_GEOCODER": "nominatim", "NAVIGATOR_GEOCODER_USER_AGENT": "x", "NAVIGATOR_GEOCODER_TIMEOUT": "0"},
+    ],
+)
+def test_make_geocoder_rejects_bad_configuration(env):
+    with pytest.raises(ValueError):
+        make_geocoder(env)
+
+
+# -- properties ----------------------------------------------------------------
+
+PLACEISH = st.sampled_from(
+    [
+        "19134", "99999", "96940", "in", "near", "philly", "Springfield", "springfield", "PA", "pa", "NJ",
+        "Camden", "new", "york", "city", "county", "cook", "st.", "louis", ",", "-", "39.99", "-75.11",
+        "M5V", "2T6", "Toronto", "paris", "france", "hope", "Normal", "LA", "L.A.", "d.c.", "im", "the",
+        "bronx", "Philadlephia", "🙂", "<b>", "washington", "nevada", "1400", "Blvd", "’", "'", "é",
+    ]
+)
+
+
+def _check(geocoder: OfflineGeocoder, text: str) -> None:
+    result = geocoder.geocode(text)
+    if result.ok:
+        assert result.reason is None
+        assert result.place.precision in ("exact", "zip", "city", "county", "state")
+        assert geo.state_at(result.place.latitude, result.place.longitude) is not None
+    else:
+        assert result.reason in REASONS
+        assert all(geo.state_at(c.latitude, c.longitude) is not None for c in result.candidates)
+    for mention in geocoder.find_places(text):
+        assert text[mention.start:mention.end] == mention.text
+        assert mention.result.ok or mention.result.reason in REASONS
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=120))
+def test_geocode_of_arbitrary_text_never_raises_and_answers_in_the_us_or_with_a_reason(geocoder, text):
+    _check(geocoder, text)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.lists(PLACEISH, max_size=8), separators=st.lists(st.sampled_from([" ", ", ", "  ", "\n", ""]), min_size=8, max_size=8))
+def test_geocode_of_place_like_word_salad_never_raises_and_spans_match_the_text(geocoder, words, separators):
+    text = "".join(word + sep for word, sep in zip(words, separators))
+    _check(geocoder, text)
