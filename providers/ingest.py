@@ -1,0 +1,186 @@
+"""From a source's rows to HSDS rows: the draft every importer produces, the
+report every import ends with, and the writer that turns drafts into rows.
+
+Importers parse and merge; only this module creates HSDS objects from them, so
+every source gets the same provenance, ids and vocabulary handling.
+"""
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from providers import taxonomy
+from providers.models import (
+    Address, Attribute, Location, Metadata, Organization, Phone, Schedule, Service, ServiceArea, ServiceAtLocation,
+    Taxonomy, TaxonomyTerm,
+)
+
+ID_NAMESPACE = uuid.UUID("3f0c8b9e-2a41-4d7b-8e55-1f6a0d2c7b19")
+
+
+def stable_id(*parts: str) -> str:
+    """The same source key gives the same id on every import, so links and exports stay valid."""
+    return str(uuid.uuid5(ID_NAMESPACE, "\x1f".join(parts)))
+
+
+class MalformedFile(ValueError):
+    """A file that is not what its importer reads; the registry is left as it was."""
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str  # short and stable: samhsa_moud_locator_2020
+    label: str  # what a person reads: "SAMHSA treatment locator"
+    file: str  # the file name or feed URL it came from
+    checked: str  # ISO date the source last checked its listings
+
+
+@dataclass
+class Draft:
+    """One listing as a source describes it, before it becomes HSDS rows."""
+
+    key: str  # unique within its first source
+    source: Source
+    name: str
+    organization: str
+    latitude: float | None = None
+    longitude: float | None = None
+    alternate_name: str | None = None
+    address_1: str | None = None
+    address_2: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    county: str | None = None
+    location_type: str = "physical"
+    description: str | None = None
+    application_process: str | None = None
+    url: str | None = None
+    phones: list[tuple[str, str, str | None]] = field(default_factory=list)  # (number, type, description)
+    terms: set[str] = field(default_factory=set)
+    also_from: list[Source] = field(default_factory=list)  # sources merged into this listing
+    external_ids: list[tuple[str, str]] = field(default_factory=list)  # (scheme, id) per source row
+    area_uri: str | None = None  # virtual services: see providers.areas
+    area_name: str | None = None
+    area_extent: str | None = None
+    schedules: list[dict] = field(default_factory=list)  # HSDS schedule fields
+
+    @property
+    def sources(self) -> list[Source]:
+        return [self.source, *self.also_from]
+
+    def add_phone(self, number: str | None, kind: str = "voice", description: str | None = None) -> None:
+        number = (number or "").strip()
+        if number and all(p[0] != number for p in self.phones):
+            self.phones.append((number, kind, description))
+
+
+@dataclass
+class ImportReport:
+    source: str
+    rows_read: int = 0
+    created: int = 0
+    merged: int = 0
+    skipped: Counter = field(default_factory=Counter)
+
+    def skip(self, reason: str) -> None:
+        self.skipped[reason] += 1
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(self.skipped.values())
+
+    def lines(self) -> list[str]:
+        out = [f"{self.source}: {self.rows_read} rows read, {self.created} listings created, "
+               f"{self.merged} merged into another listing, {self.skipped_total} skipped"]
+        for reason, n in sorted(self.skipped.items(), key=lambda kv: (-kv[1], kv[0])):
+            out.append(f"  skipped {n}: {reason}")
+        return out
+
+
+def ensure_taxonomy(session: Session) -> dict[str, str]:
+    """Write the vocabulary as an HSDS taxonomy; returns term id -> taxonomy_term row id."""
+    if session.get(Taxonomy, taxonomy.TAXONOMY_ID) is None:
+        session.add(Taxonomy(id=taxonomy.TAXONOMY_ID, name=taxonomy.TAXONOMY_NAME,
+                             description="Medications, settings, payment, populations, languages, access and supports "
+                                         "for opioid use treatment and harm reduction.",
+                             uri=taxonomy.TAXONOMY_URI, version="1"))
+    existing = {row.code: row.id for row in session.query(TaxonomyTerm).all()}
+    for t in taxonomy.TERMS:
+        if t.id in existing:
+            continue
+        row_id = stable_id("taxonomy_term", t.id)
+        session.add(TaxonomyTerm(
+            id=row_id, code=t.id, name=t.label, description=t.description or t.label,
+            parent_id=stable_id("taxonomy_term", t.parent) if t.parent else None,
+            taxonomy=taxonomy.TAXONOMY_NAME, taxonomy_id=taxonomy.TAXONOMY_ID, language="en",
+            term_uri=f"{taxonomy.TAXONOMY_URI}:{t.id}",
+        ))
+        existing[t.id] = row_id
+    session.flush()
+    return existing
+
+
+def write_drafts(session: Session, drafts: list[Draft]) -> None:
+    """Write drafts as HSDS rows into a cleared registry, one bulk insert per table.
+    Organizations are shared by name within a state."""
+    term_rows = ensure_taxonomy(session)
+    rows: dict[type, list[dict]] = {model: [] for model in (
+        Organization, Service, Phone, Schedule, Attribute, Metadata, Location, Address, ServiceAtLocation, ServiceArea)}
+    organizations: set[str] = set()
+    for d in drafts:
+        org_id = stable_id("organization", _norm(d.organization), d.state or "")
+        if org_id not in organizations:
+            organizations.add(org_id)
+            rows[Organization].append({"id": org_id, "name": d.organization, "description": ""})
+
+        service_id = stable_id("service", d.source.id, d.key)
+        rows[Service].append({
+            "id": service_id, "organization_id": org_id, "name": d.name, "alternate_name": d.alternate_name,
+            "description": d.description, "url": d.url, "status": "active",
+            "application_process": d.application_process, "assured_date": max(s.checked for s in d.sources)})
+        for number, kind, description in d.phones:
+            rows[Phone].append({"id": stable_id("phone", service_id, number, kind), "service_id": service_id,
+                                "number": number, "type": kind, "description": description})
+        for i, sched in enumerate(d.schedules):
+            rows[Schedule].append({"id": stable_id("schedule", service_id, str(i)), "service_id": service_id, **sched})
+        for t in sorted(d.terms):
+            taxonomy.term(t)  # an importer may only use the vocabulary
+            rows[Attribute].append({
+                "id": stable_id("attribute", service_id, t), "link_id": service_id, "link_entity": "service",
+                "link_type": "service_type", "taxonomy_term_id": term_rows[t], "label": taxonomy.BY_ID[t].label})
+        for s in d.sources:
+            rows[Metadata].append({
+                "id": stable_id("metadata", service_id, s.id), "resource_id": service_id, "resource_type": "service",
+                "last_action_date": s.checked, "last_action_type": "imported", "field_name": "source",
+                "previous_value": "", "replacement_value": s.file, "updated_by": s.label})
+
+        location_id = stable_id("location", d.source.id, d.key)
+        rows[Location].append({
+            "id": location_id, "organization_id": org_id, "location_type": d.location_type, "name": d.name,
+            "latitude": d.latitude, "longitude": d.longitude,
+            "url": d.url if d.location_type == "virtual" else None,
+            "external_identifier": ";".join(f"{scheme}:{ext}" for scheme, ext in d.external_ids) or None,
+            "external_identifier_type": "source rows" if d.external_ids else None})
+        if d.address_1:
+            rows[Address].append({
+                "id": stable_id("address", location_id), "location_id": location_id, "address_1": d.address_1,
+                "address_2": d.address_2, "city": d.city or "", "region": d.county, "state_province": d.state or "",
+                "postal_code": d.postal_code or "", "country": "US", "address_type": "physical"})
+        rows[ServiceAtLocation].append({"id": stable_id("service_at_location", service_id, location_id),
+                                        "service_id": service_id, "location_id": location_id})
+        if d.area_uri or d.area_extent:
+            rows[ServiceArea].append({
+                "id": stable_id("service_area", service_id), "service_id": service_id, "name": d.area_name,
+                "uri": d.area_uri, "extent": d.area_extent, "extent_type": "geojson" if d.area_extent else None})
+    for model, table_rows in rows.items():  # parents before children
+        if table_rows:
+            session.execute(insert(model), table_rows)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
