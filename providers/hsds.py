@@ -1,0 +1,172 @@
+"""Open Referral HSDS 3.0 JSON: export the registry, import a directory.
+
+The document holds the taxonomies and their terms, then one object per service
+nested as HSDS 3.0's compiled ``service`` schema nests it: organization,
+phones, schedules, service_areas, service_at_locations (each with its location
+and addresses), attributes (each with its taxonomy_term) and metadata. Every
+column of every row is written, so export then import gives the same registry.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
+
+from providers.ingest import ImportReport, MalformedFile
+from providers.models import (
+    Address, Attribute, Location, Metadata, Organization, Phone, Schedule, Service, ServiceArea, ServiceAtLocation,
+    Taxonomy, TaxonomyTerm,
+)
+
+HSDS_VERSION = "3.0"
+
+
+def _columns(model) -> list[str]:
+    return [c.key for c in inspect(model).column_attrs]
+
+
+def _row(obj, model) -> dict:
+    return {name: getattr(obj, name) for name in _columns(model)}
+
+
+def export_document(session: Session) -> dict:
+    by = defaultdict(lambda: defaultdict(list))
+
+    def group(model, key):
+        for obj in session.execute(select(model).order_by(model.id)).scalars():
+            by[model][getattr(obj, key)].append(_row(obj, model))
+
+    group(Phone, "service_id")
+    group(Schedule, "service_id")
+    group(ServiceArea, "service_id")
+    group(Address, "location_id")
+    group(Metadata, "resource_id")
+    terms = {t.id: _row(t, TaxonomyTerm) for t in session.execute(select(TaxonomyTerm)).scalars()}
+    attributes = defaultdict(list)
+    for a in session.execute(select(Attribute).order_by(Attribute.id)).scalars():
+        row = _row(a, Attribute)
+        row["taxonomy_term"] = terms.get(a.taxonomy_term_id)
+        attributes[a.link_id].append(row)
+    organizations = {o.id: _row(o, Organization) for o in session.execute(select(Organization)).scalars()}
+    locations = {}
+    for loc in session.execute(select(Location)).scalars():
+        row = _row(loc, Location)
+        row["addresses"] = by[Address][loc.id]
+        locations[loc.id] = row
+    sals = defaultdict(list)
+    for sal in session.execute(select(ServiceAtLocation).order_by(ServiceAtLocation.id)).scalars():
+        row = _row(sal, ServiceAtLocation)
+        row["location"] = locations[sal.location_id]
+        sals[sal.service_id].append(row)
+
+    services = []
+    for s in session.execute(select(Service).order_by(Service.id)).scalars():
+        row = _row(s, Service)
+        row["organization"] = organizations.get(s.organization_id)
+        row["phones"] = by[Phone][s.id]
+        row["schedules"] = by[Schedule][s.id]
+        row["service_areas"] = by[ServiceArea][s.id]
+        row["service_at_locations"] = sals[s.id]
+        row["attributes"] = attributes[s.id]
+        row["metadata"] = by[Metadata][s.id]
+        services.append(row)
+    return {
+        "hsds_version": HSDS_VERSION,
+        "taxonomies": [_row(t, Taxonomy) for t in session.execute(select(Taxonomy).order_by(Taxonomy.id)).scalars()],
+        "taxonomy_terms": sorted(terms.values(), key=lambda t: t["id"]),
+        "services": services,
+    }
+
+
+def export_json(session: Session, out: IO[str]) -> int:
+    document = export_document(session)
+    json.dump(document, out, indent=1, sort_keys=True, ensure_ascii=False)
+    out.write("\n")
+    return len(document["services"])
+
+
+def read_document(path: Path) -> dict:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise MalformedFile(f"{path}: cannot read ({e.strerror})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise MalformedFile(f"{path.name}: not JSON ({e})") from None
+    if not isinstance(document, dict) or not isinstance(document.get("services"), list):
+        raise MalformedFile(f"{path.name}: not an HSDS document (no list of services)")
+    return document
+
+
+def import_document(session: Session, document: dict, source: str = "HSDS") -> ImportReport:
+    """Add an HSDS document's rows as they are, ids included, to a cleared registry. Objects that
+    appear in several services (an organization, a taxonomy term) are written once."""
+    report = ImportReport(source)
+    seen: set[tuple[type, str]] = set()
+
+    def add(model, data: dict | None, **override) -> bool:
+        if not isinstance(data, dict) or not data.get("id"):
+            return False
+        key = (model, data["id"])
+        if key in seen:
+            return True
+        values = {name: data.get(name) for name in _columns(model) if name in data}
+        values.update(override)
+        missing = [c.key for c in inspect(model).column_attrs
+                   if not c.columns[0].nullable and c.columns[0].default is None and values.get(c.key) is None]
+        if missing:
+            raise MalformedFile(f"{model.__tablename__} {data['id']}: missing {', '.join(missing)}")
+        seen.add(key)
+        session.add(model(**values))
+        return True
+
+    for t in document.get("taxonomies") or []:
+        add(Taxonomy, t)
+    # A term's parent must be written before it.
+    terms = [t for t in document.get("taxonomy_terms") or [] if isinstance(t, dict)]
+    by_id = {t.get("id"): t for t in terms}
+
+    def depth(t, seen=()):
+        parent = by_id.get(t.get("parent_id"))
+        return 0 if parent is None or t.get("id") in seen else 1 + depth(parent, (*seen, t.get("id")))
+
+    for t in sorted(terms, key=depth):
+        add(TaxonomyTerm, t)
+    for s in document["services"]:
+        report.rows_read += 1
+        if not isinstance(s, dict) or not s.get("id") or not s.get("name"):
+            report.skip("service without an id or a name")
+            continue
+        if (Service, s["id"]) in seen:
+            report.skip("the same service twice")
+            continue
+        org = s.get("organization")
+        add(Organization, org)
+        add(Service, s, organization_id=s.get("organization_id") or (org or {}).get("id"))
+        for p in s.get("phones") or []:
+            add(Phone, p, service_id=s["id"])
+        for sched in s.get("schedules") or []:
+            add(Schedule, sched, service_id=s["id"])
+        for area in s.get("service_areas") or []:
+            add(ServiceArea, area, service_id=s["id"])
+        for sal in s.get("service_at_locations") or []:
+            location = (sal or {}).get("location")
+            if not add(Location, location):
+                report.skip("service at a location with no location")
+                continue
+            for a in location.get("addresses") or []:
+                add(Address, a, location_id=location["id"])
+            add(ServiceAtLocation, sal, service_id=s["id"], location_id=location["id"])
+        for attribute in s.get("attributes") or []:
+            term = (attribute or {}).get("taxonomy_term")
+            add(TaxonomyTerm, term)
+            add(Attribute, attribute, link_id=attribute.get("link_id") or s["id"],
+                taxonomy_term_id=attribute.get("taxonomy_term_id") or (term or {}).get("id"))
+        for m in s.get("metadata") or []:
+            add(Metadata, m, resource_id=m.get("resource_id") or s["id"])
+        report.created += 1
+    session.flush()
+    return report

@@ -1,0 +1,137 @@
+"""The registry as one object: build it from sources, search it, export it.
+
+Every import replaces the registry's contents inside one transaction and
+rebuilds the search index in the same transaction: a malformed file raises
+before anything is committed, and a search never sees half an import.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.engine import Engine
+
+from providers import db, hsds, index
+from providers.geocode import GeocodeResult, Place, default_geocoder
+from providers.importers import findtreatment, samhsa
+from providers.ingest import Draft, ImportReport, write_drafts
+from providers.matching import merge_sites
+from providers.models import Base, Listing, Location, Organization, RegistryInfo, Service
+from providers.search import PlaceNotFound, Result, Searcher, SearchResult
+from providers.seed import SEED_SOURCE, national_services
+from providers.taxonomy import Filters
+
+Where = Place | tuple[float, float] | str
+
+
+class Registry:
+    def __init__(self, url: str | None = None, *, engine: Engine | None = None, geocoder=None):
+        self.engine = engine or db.make_engine(url)
+        db.create_schema(self.engine)
+        self.Session = db.session_factory(self.engine)
+        self.searcher = Searcher(self.engine)
+        self.geocoder = geocoder or default_geocoder()
+
+    # --- building ------------------------------------------------------------------------------
+
+    def import_sources(self, *, shipped: bool = True, findtreatment_files: Iterable[Path] = (),
+                       extra: Iterable[tuple[list[Draft], ImportReport]] = ()) -> list[ImportReport]:
+        """Replace the registry with the shipped listings (SAMHSA files, the FindTreatment.gov sample,
+        the national services), plus FindTreatment.gov files and extra drafts; merge listings of one
+        place across sources."""
+        batches: list[tuple[list[Draft], ImportReport]] = []
+        if shipped:
+            locator_report = ImportReport(samhsa.LOCATOR_SOURCE.label)
+            otp_report = ImportReport(samhsa.OTP_SOURCE.label)
+            batches.append((samhsa.read_locator(samhsa.LOCATOR_FILE, locator_report), locator_report))
+            batches.append((samhsa.read_otp_directory(samhsa.OTP_FILE, otp_report), otp_report))
+            batches.append(findtreatment.read_findtreatment(findtreatment.SAMPLE_FILE))
+        for path in findtreatment_files:
+            batches.append(findtreatment.read_findtreatment(Path(path)))
+        batches.extend(extra)
+        if shipped:
+            seeds = national_services()
+            batches.append((seeds, ImportReport(SEED_SOURCE.label, rows_read=len(seeds))))
+
+        listings: list[Draft] = []
+        for drafts, report in batches:
+            listings += merge_sites(listings, drafts, report)
+        with self.Session.begin() as session:
+            self._clear(session)
+            write_drafts(session, listings)
+            index.rebuild(session)
+        return [report for _, report in batches]
+
+    def import_hsds(self, path: Path) -> list[ImportReport]:
+        """Replace the registry with an HSDS 3.0 document's contents."""
+        document = hsds.read_document(Path(path))
+        with self.Session.begin() as session:
+            self._clear(session)
+            report = hsds.import_document(session, document, source=Path(path).name)
+            index.rebuild(session)
+        return [report]
+
+    def export_hsds(self, out) -> int:
+        with self.Session() as session:
+            return hsds.export_json(session, out)
+
+    @staticmethod
+    def _clear(session) -> None:
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name != RegistryInfo.__tablename__:
+                session.execute(delete(table))
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def is_empty(self) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(Listing.id).limit(1)).first() is None
+
+    def geocode(self, text: str) -> GeocodeResult:
+        return self.geocoder.geocode(text)
+
+    def locate(self, where: Where) -> Place:
+        if isinstance(where, Place):
+            return where
+        if isinstance(where, tuple):
+            lat, lng = where
+            return Place(float(lat), float(lng), "exact", f"{lat:.4f},{lng:.4f}", None)
+        result = self.geocoder.geocode(where)
+        if not result.ok:
+            raise PlaceNotFound(result)
+        return result.place
+
+    def search(self, where: Where, filters: Filters | Iterable[str] = Filters(), page: int = 1,
+               page_size: int = 3) -> SearchResult:
+        if not isinstance(filters, Filters):
+            filters = Filters.of(*filters)
+        return self.searcher.search(self.locate(where), filters, page=page, page_size=page_size)
+
+    def listing(self, listing_id: str, where: Where | None = None) -> Result | None:
+        return self.searcher.listing(listing_id, self.locate(where) if where is not None else None)
+
+    def stats(self) -> dict:
+        with self.engine.connect() as conn:
+            kinds = dict(conn.execute(select(Listing.kind, func.count()).group_by(Listing.kind)).all())
+            counts = conn.execute(select(RegistryInfo.value).where(RegistryInfo.key == "term_counts")).scalar()
+            return {
+                "organizations": conn.execute(select(func.count()).select_from(Organization)).scalar(),
+                "services": conn.execute(select(func.count()).select_from(Service)).scalar(),
+                "locations": conn.execute(select(func.count()).select_from(Location)).scalar(),
+                "physical_listings": kinds.get("physical", 0),
+                "virtual_listings": kinds.get("virtual", 0),
+                "listings_by_term": json.loads(counts) if counts else {},
+            }
+
+
+_default: Registry | None = None
+
+
+def default_registry() -> Registry:
+    """The registry named by NAVIGATOR_DATABASE_URL (a SQLite file under var/ by default)."""
+    global _default
+    if _default is None:
+        _default = Registry()
+    return _default

@@ -1,0 +1,303 @@
+"""Find listings near a point: nearest first, filtered by the vocabulary.
+
+How a search works:
+1. The required terms (what the person needs: a medication, a support) pick
+   the rarest one to read through the ``listing_term`` index, inside a bounding
+   box around the point; the box grows until enough listings match or the
+   widest radius is reached, so a local search never reads the whole table.
+2. Each candidate is checked against every filter: required terms must be
+   there; a listing that reports its payments (or settings) but not the asked
+   one is left out; preferences only rank and are marked matched or unknown.
+3. Great-circle distance narrows the candidates; exact geodesic distance (geopy)
+   orders them: distance first (to a tenth of a mile), then how many requested
+   terms match, then id, so ties are stable.
+4. It never answers with nothing: the radius widens in steps and says so;
+   when no listing in reach reports the asked payment or setting, the nearest
+   that meet the need come back marked; virtual services whose area covers the
+   point and the national lines come with every answer.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, bindparam, select
+from sqlalchemy.engine import Engine
+
+from providers import geo, taxonomy
+from providers.areas import Area
+from providers.geocode import GeocodeResult, Place
+from providers.index import ALL
+from providers.models import Listing, ListingTerm, RegistryInfo
+from providers.taxonomy import Filters
+
+NEAR_MILES = 25.0  # what "near" means before a search says it widened
+RADIUS_STEPS = (25.0, 50.0, 100.0, 250.0, 500.0)  # the radii a person is told about
+FIRST_BOX_MILES = 5.0
+NATIONAL_LINE_TERMS = ("support:crisis_line", "support:helpline")
+# Methadone for opioid use disorder is dispensed only by certified opioid treatment programs.
+IMPLIED_TERMS = {"medication:methadone": ("setting:otp",)}
+
+
+class PlaceNotFound(ValueError):
+    def __init__(self, result: GeocodeResult):
+        super().__init__(result.reason or "not_found")
+        self.result = result
+
+
+@dataclass(frozen=True)
+class Result:
+    id: str
+    kind: str  # physical | virtual
+    miles: float | None
+    card: dict
+    terms: frozenset[str]
+    matched: tuple[str, ...] = ()  # requested terms this listing has
+    unknown: tuple[str, ...] = ()  # requested terms its source does not report either way
+    missing: tuple[str, ...] = ()  # requested preferences it reports not having
+
+    @property
+    def name(self) -> str:
+        return self.card["name"]
+
+    @property
+    def phone(self) -> str | None:
+        voice = [p["number"] for p in self.card["phones"] if p.get("type") in (None, "voice")]
+        return voice[0] if voice else (self.card["phones"][0]["number"] if self.card["phones"] else None)
+
+    @property
+    def text_number(self) -> str | None:
+        texts = [p["number"] for p in self.card["phones"] if p.get("type") == "text"]
+        return texts[0] if texts else None
+
+    @property
+    def address_line(self) -> str | None:
+        a = self.card.get("address")
+        if not a:
+            return None
+        street = ", ".join(x for x in (a["address_1"], a.get("address_2")) if x)
+        return f"{street}, {a['city']}, {a['state']} {a['postal_code']}"
+
+    @property
+    def source_line(self) -> str:
+        """Every listing shown says where it came from and when it was last checked."""
+        parts = [f"{s['label']}, checked {format_checked(s['checked'])}" for s in self.card["sources"]]
+        return "; ".join(parts) or "source unknown"
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.unknown or self.missing)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    place: Place
+    filters: Filters
+    results: list[Result]  # this page, nearest first
+    page: int
+    page_size: int
+    has_more: bool
+    radius_miles: float  # the radius that holds this page
+    widened: bool  # the page needed more than NEAR_MILES
+    virtual: list[Result] = field(default_factory=list)  # virtual services covering the point, matching the need
+    national: list[Result] = field(default_factory=list)  # lines that serve everyone (988, SAMHSA helpline)
+    relaxed: tuple[str, ...] = ()  # asked-for payments or settings no listing in reach reports: shown as missing
+
+    @property
+    def empty(self) -> bool:
+        return not self.results
+
+
+def format_checked(checked: str | None) -> str:
+    """ "2020-09" -> "Sep 2020"; "2026-11-23" -> "Nov 23, 2026"."""
+    if not checked:
+        return "date unknown"
+    months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+    parts = checked.split("-")
+    try:
+        year, month = int(parts[0]), int(parts[1])
+        if len(parts) > 2:
+            return f"{months[month - 1]} {int(parts[2])}, {year}"
+        return f"{months[month - 1]} {year}"
+    except (ValueError, IndexError):
+        return checked
+
+
+@dataclass(frozen=True)
+class _Request:
+    required: frozenset[str]
+    exclusive: dict[str, frozenset[str]]  # facet -> acceptable terms
+    requested: tuple[str, ...]  # every term asked for, for marking matches
+
+
+def _request(filters: Filters) -> _Request:
+    required: set[str] = set()
+    exclusive: dict[str, set[str]] = {}
+    for tid in filters.terms:
+        t = taxonomy.term(tid)
+        policy = taxonomy.FACETS[t.facet]
+        if policy == "required":
+            required.add(tid)
+            required.update(IMPLIED_TERMS.get(tid, ()))
+        elif policy == "exclusive":
+            exclusive.setdefault(t.facet, set()).add(tid)
+    return _Request(frozenset(required), {k: frozenset(v) for k, v in exclusive.items()},
+                    tuple(sorted(filters.terms)))
+
+
+def _evaluate(req: _Request, terms: frozenset[str]) -> tuple[tuple, tuple, tuple] | None:
+    """(matched, unknown, missing) requested terms, or None when the listing is left out."""
+    if not req.required <= terms:
+        return None
+    for facet, wanted in req.exclusive.items():
+        reported = any(t.startswith(facet + ":") for t in terms)
+        if facet == "payment" and "payment:free" in terms:
+            continue  # free serves every way of paying
+        if reported and not (wanted & terms):
+            return None
+    matched, unknown, missing = [], [], []
+    for tid in req.requested:
+        if tid in terms or (tid.startswith("payment:") and "payment:free" in terms):
+            matched.append(tid)
+        elif any(t.startswith(taxonomy.BY_ID[tid].facet + ":") for t in terms):
+            missing.append(tid)
+        else:
+            unknown.append(tid)
+    return tuple(matched), tuple(unknown), tuple(missing)
+
+
+# Built once: the statement a search runs for each box it reads.
+_IN_BOX = (
+    select(ListingTerm.listing_id, ListingTerm.latitude, ListingTerm.longitude, ListingTerm.terms)
+    .where(and_(ListingTerm.term == bindparam("term"),
+                ListingTerm.latitude.between(bindparam("min_lat"), bindparam("max_lat")),
+                ListingTerm.longitude.between(bindparam("min_lng"), bindparam("max_lng"))))
+)
+
+
+class Searcher:
+    """Searches one registry database; safe to share between threads."""
+
+    def __init__(self, engine: Engine, near_miles: float = NEAR_MILES, radius_steps=RADIUS_STEPS):
+        self.engine = engine
+        self.near_miles = near_miles
+        self.radius_steps = tuple(radius_steps)
+        self.max_miles = self.radius_steps[-1]
+        self._lock = threading.Lock()
+        self._generation: str | None = None
+        self._term_counts: dict[str, int] = {}
+        self._virtual: list[tuple[Result, Area]] = []
+
+    # --- cached facts of the current registry generation ---------------------------------------
+
+    def _refresh(self, conn) -> None:
+        generation = conn.execute(select(RegistryInfo.value).where(RegistryInfo.key == "generation")).scalar()
+        if generation == self._generation:
+            return
+        with self._lock:
+            counts = conn.execute(select(RegistryInfo.value).where(RegistryInfo.key == "term_counts")).scalar()
+            virtual = []
+            for row in conn.execute(select(Listing.id, Listing.terms, Listing.card).where(Listing.kind == "virtual")
+                                    .order_by(Listing.id)):
+                card = json.loads(row.card)
+                area = card.get("area") or {}
+                try:
+                    shape = Area.from_hsds(area.get("uri"), area.get("extent"))
+                except ValueError:
+                    continue  # a virtual service without a usable area is offered nowhere
+                virtual.append((Result(row.id, "virtual", None, card, frozenset(row.terms.split())), shape))
+            self._term_counts = json.loads(counts) if counts else {}
+            self._virtual = virtual
+            self._generation = generation
+
+    # --- the search ----------------------------------------------------------------------------
+
+    def search(self, place: Place, filters: Filters = Filters(), page: int = 1, page_size: int = 3) -> SearchResult:
+        if page < 1 or page_size < 1:
+            raise ValueError("page and page_size start at 1")
+        req = _request(filters)
+        needed = page * page_size + 1  # one more tells whether there is a next page
+        lat, lng = place.latitude, place.longitude
+        relaxed: tuple[str, ...] = ()
+        with self.engine.connect() as conn:
+            self._refresh(conn)
+            found, searched = self._nearest(conn, req, lat, lng, needed)
+            if not found and req.exclusive:
+                # Nothing in reach reports that payment or setting: show the nearest that meet the
+                # need, marked, rather than no place at all.
+                relaxed = tuple(sorted(t for terms in req.exclusive.values() for t in terms))
+                req = _Request(req.required, {}, req.requested)
+                found, searched = self._nearest(conn, req, lat, lng, needed)
+            shown = found[(page - 1) * page_size: page * page_size]
+            cards = {}
+            if shown:
+                ids = [r[1] for r in shown]
+                cards = {row.id: json.loads(row.card)
+                         for row in conn.execute(select(Listing.id, Listing.card).where(Listing.id.in_(ids)))}
+        results = [Result(listing_id, "physical", miles, cards[listing_id], terms, *evaluation)
+                   for miles, listing_id, terms, evaluation in shown]
+        furthest = results[-1].miles if results else searched
+        radius = next((r for r in self.radius_steps if r >= furthest), self.max_miles)
+        virtual, national = [], []
+        state = geo.state_at(lat, lng)
+        for result, area in self._virtual:
+            if not area.contains(lat, lng, state=state):
+                continue
+            if result.terms & set(NATIONAL_LINE_TERMS):
+                national.append(result)
+            evaluation = _evaluate(req, result.terms)
+            if evaluation is not None and (req.required or not result.terms & set(NATIONAL_LINE_TERMS)):
+                virtual.append(Result(result.id, "virtual", None, result.card, result.terms, *evaluation))
+        return SearchResult(
+            place=place, filters=filters, results=results, page=page, page_size=page_size,
+            has_more=len(found) > page * page_size, radius_miles=radius, widened=radius > self.near_miles,
+            virtual=virtual, national=national, relaxed=relaxed,
+        )
+
+    def _nearest(self, conn, req: _Request, lat: float, lng: float, needed: int):
+        """The `needed` nearest matching listings within max_miles (fewer if there are not so many),
+        as (miles, id, terms, evaluation) sorted by rank; and the radius that was searched."""
+        term = min(req.required, key=lambda t: self._term_counts.get(t, 0)) if req.required else ALL
+        if req.required and any(self._term_counts.get(t, 0) == 0 for t in req.required):
+            return [], self.max_miles
+        radius = FIRST_BOX_MILES
+        while True:
+            min_lat, max_lat, min_lng, max_lng = geo.bounding_box(lat, lng, radius)
+            rows = conn.execute(_IN_BOX, {"term": term, "min_lat": min_lat, "max_lat": max_lat,
+                                          "min_lng": min_lng, "max_lng": max_lng}).all()
+            candidates = []
+            for listing_id, la, lo, terms_text in rows:
+                approx = geo.haversine_miles(lat, lng, la, lo)
+                if approx > radius * 1.006:  # great-circle is within 0.6% of geodesic
+                    continue
+                terms = frozenset(terms_text.split())
+                evaluation = _evaluate(req, terms)
+                if evaluation is not None:
+                    candidates.append((approx, listing_id, la, lo, terms, evaluation))
+            if len(candidates) >= needed or radius >= self.max_miles:
+                break
+            radius = min(radius * 2, self.max_miles)
+        candidates.sort(key=lambda c: c[0])
+        # Exact distances for the ones that can reach the page, with a margin for the approximation.
+        if len(candidates) > needed:
+            cutoff = candidates[needed - 1][0] * 1.012 + 0.1
+            candidates = [c for c in candidates if c[0] <= cutoff]
+        exact = []
+        for _, listing_id, la, lo, terms, evaluation in candidates:
+            miles = geo.geodesic_miles(lat, lng, la, lo)
+            if miles <= radius:
+                exact.append((round(miles, 1), listing_id, terms, evaluation))
+        exact.sort(key=lambda c: (c[0], -len(c[3][0]), c[1]))
+        return exact[:needed], radius
+
+    def listing(self, listing_id: str, place: Place | None = None) -> Result | None:
+        with self.engine.connect() as conn:
+            listing = conn.execute(select(Listing.id, Listing.kind, Listing.latitude, Listing.longitude, Listing.terms,
+                                          Listing.card).where(Listing.id == listing_id)).first()
+        if listing is None:
+            return None
+        miles = None
+        if place is not None and listing.latitude is not None:
+            miles = round(geo.geodesic_miles(place.latitude, place.longitude, listing.latitude, listing.longitude), 1)
+        return Result(listing.id, listing.kind, miles, json.loads(listing.card), frozenset(listing.terms.split()))

@@ -1,0 +1,159 @@
+"""Searching the registry: nearest first, filters from the vocabulary, never an empty answer."""
+from __future__ import annotations
+
+from sqlalchemy import event, text
+
+from providers import geo
+from providers.areas import Area
+from providers.geocode import Place
+from providers.ingest import Draft, ImportReport, Source
+from providers.search import Searcher
+
+TEST_SOURCE = Source("test", "Test directory", "test.json", "2026-11-01")
+PHILADELPHIA_19134 = (39.9925, -75.1133)
+CENTRAL_NEVADA = (38.80, -116.42)
+
+
+def place(lat, lng):
+    return Place(lat, lng, "exact", f"{lat},{lng}", None)
+
+
+def site(key, lat, lng, terms, name=None):
+    return Draft(key=key, source=TEST_SOURCE, name=name or key, organization=name or key, latitude=lat,
+                 longitude=lng, address_1=f"{key} Street", city="Philadelphia", state="PA", postal_code="19134",
+                 terms=set(terms))
+
+
+def build(registry, drafts):
+    registry.import_sources(shipped=False, extra=[(drafts, ImportReport("test"))])
+    return registry
+
+
+def test_methadone_from_19134_returns_only_opioid_treatment_programs_nearest_first(national_registry):
+    result = national_registry.search("19134", ["medication:methadone"], page_size=10)
+    assert len(result.results) == 10
+    assert all("setting:otp" in r.terms and "medication:methadone" in r.terms for r in result.results)
+    miles = [r.miles for r in result.results]
+    assert miles == sorted(miles)
+    assert miles[0] < 3 and not result.widened
+    assert all(r.card["address"]["state"] in ("PA", "NJ") for r in result.results)
+    # Each distance is the geodesic one from the ZIP's point.
+    first = result.results[0]
+    assert abs(first.miles - geo.geodesic_miles(result.place.latitude, result.place.longitude,
+                                                *_coords(national_registry, first.id))) < 0.06
+
+
+def _coords(registry, listing_id):
+    with registry.engine.connect() as conn:
+        return conn.execute(text("select latitude, longitude from listing where id = :id"), {"id": listing_id}).one()
+
+
+def test_a_methadone_listing_without_otp_certification_is_not_offered_for_methadone(empty_registry):
+    build(empty_registry, [site("certified", 39.99, -75.11, {"medication:methadone", "setting:otp"}),
+                           site("uncertified", 39.99, -75.111, {"medication:methadone"})])
+    result = empty_registry.search(PHILADELPHIA_19134, ["medication:methadone"])
+    assert [r.name for r in result.results] == ["certified"]
+
+
+def test_the_medicaid_filter_keeps_medicaid_and_unknown_and_drops_listings_that_list_other_payments(empty_registry):
+    build(empty_registry, [
+        site("takes-medicaid", 39.990, -75.11, {"medication:buprenorphine", "payment:medicaid", "payment:self_pay"}),
+        site("cash-only", 39.991, -75.11, {"medication:buprenorphine", "payment:self_pay"}),
+        site("payment-not-reported", 39.992, -75.11, {"medication:buprenorphine"}),
+        site("free-clinic", 39.993, -75.11, {"medication:buprenorphine", "payment:free"}),
+    ])
+    result = empty_registry.search(PHILADELPHIA_19134, ["medication:buprenorphine", "payment:medicaid"], page_size=10)
+    by_name = {r.name: r for r in result.results}
+    assert set(by_name) == {"takes-medicaid", "payment-not-reported", "free-clinic"}
+    assert by_name["takes-medicaid"].matched == ("medication:buprenorphine", "payment:medicaid")
+    assert by_name["payment-not-reported"].unknown == ("payment:medicaid",)
+    assert by_name["payment-not-reported"].partial and not by_name["takes-medicaid"].partial
+
+
+def test_equal_distance_ranks_the_listing_matching_more_preferences_first(empty_registry):
+    build(empty_registry, [
+        site("a-no-spanish", 39.99, -75.11, {"medication:buprenorphine", "language:arabic"}),
+        site("b-spanish", 39.99, -75.11, {"medication:buprenorphine", "language:spanish"}),
+    ])
+    result = empty_registry.search(PHILADELPHIA_19134, ["medication:buprenorphine", "language:spanish"])
+    assert [r.name for r in result.results] == ["b-spanish", "a-no-spanish"]
+    assert result.results[1].missing == ("language:spanish",)
+
+
+def test_widening_from_central_nevada_still_answers_and_says_it_widened(national_registry):
+    result = national_registry.search(CENTRAL_NEVADA, ["medication:buprenorphine"])
+    assert len(result.results) == 3
+    assert result.widened and result.radius_miles > 25
+    assert result.results[0].miles > 25
+    assert result.radius_miles >= result.results[-1].miles
+
+
+def test_with_nothing_within_reach_the_answer_still_has_virtual_services_and_national_lines(national_registry):
+    american_samoa = place(-14.28, -170.70)
+    result = national_registry.search(american_samoa, ["medication:methadone"])
+    assert result.empty and result.widened
+    assert {r.name for r in result.national} >= {"988 Suicide & Crisis Lifeline", "SAMHSA National Helpline"}
+    harm = national_registry.search(american_samoa, ["need:harm_reduction"])
+    assert "Never Use Alone" in {r.name for r in harm.virtual}
+
+
+def test_a_virtual_service_limited_to_one_state_appears_only_inside_it(empty_registry):
+    pa_only = Draft(key="pa-mail", source=TEST_SOURCE, name="Pennsylvania naloxone by mail", organization="PA DOH",
+                    location_type="virtual", terms={"support:naloxone"}, area_uri=Area.of_states("PA").uri)
+    build(empty_registry, [pa_only, site("clinic", 39.99, -75.11, {"support:naloxone"})])
+    philadelphia = empty_registry.search(PHILADELPHIA_19134, ["support:naloxone"])
+    camden_nj = empty_registry.search((39.9259, -75.1196), ["support:naloxone"])
+    pittsburgh = empty_registry.search((40.4406, -79.9959), ["support:naloxone"])
+    assert [r.name for r in philadelphia.virtual] == ["Pennsylvania naloxone by mail"]
+    assert [r.name for r in pittsburgh.virtual] == ["Pennsylvania naloxone by mail"]
+    assert camden_nj.virtual == []
+    # A search for something else does not offer it.
+    assert empty_registry.search(PHILADELPHIA_19134, ["medication:buprenorphine"]).virtual == []
+
+
+def test_pages_continue_outwards_without_repeating(national_registry):
+    first = national_registry.search("19134", ["medication:buprenorphine"], page=1, page_size=5)
+    second = national_registry.search("19134", ["medication:buprenorphine"], page=2, page_size=5)
+    assert first.has_more
+    assert not {r.id for r in first.results} & {r.id for r in second.results}
+    assert first.results[-1].miles <= second.results[0].miles
+
+
+def test_every_listing_shown_carries_its_source_and_the_date_it_was_checked(national_registry):
+    result = national_registry.search("19134", ["need:treatment"], page_size=10)
+    for r in result.results + result.virtual + result.national:
+        assert r.card["sources"] and all(s["checked"] for s in r.card["sources"])
+        assert "checked" in r.source_line
+
+
+def test_a_local_search_reads_the_index_not_the_whole_table(national_registry):
+    plans = []
+    searcher = Searcher(national_registry.engine)
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if "FROM listing_term" in statement:
+            plans.extend(row[-1] for row in cursor.connection.execute("EXPLAIN QUERY PLAN " + statement, parameters))
+
+    event.listen(national_registry.engine, "before_cursor_execute", capture)
+    try:
+        searcher.search(place(*PHILADELPHIA_19134), national_registry.search("19134").filters)
+    finally:
+        event.remove(national_registry.engine, "before_cursor_execute", capture)
+    assert plans and all(p.startswith("SEARCH") for p in plans), plans
+
+
+def test_outpatient_care_finds_methadone_clinics(national_registry):
+    result = national_registry.search("19134", ["medication:methadone", "setting:outpatient"])
+    assert len(result.results) == 3 and not result.relaxed
+    assert all("setting:outpatient" in r.matched for r in result.results)
+
+
+def test_when_no_listing_in_reach_reports_the_asked_setting_the_nearest_come_back_marked(empty_registry):
+    build(empty_registry, [
+        site("otp-near", 39.99, -75.11, {"medication:methadone", "setting:otp"}),
+        site("otp-far", 40.5, -75.11, {"medication:methadone", "setting:otp"}),
+    ])
+    result = empty_registry.search(PHILADELPHIA_19134, ["medication:methadone", "setting:residential"])
+    assert result.relaxed == ("setting:residential",)
+    assert [r.name for r in result.results] == ["otp-near", "otp-far"]
+    assert all(r.missing == ("setting:residential",) for r in result.results)
