@@ -479,7 +479,6 @@ def _mean(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
 
 def _build_index() -> _Index:
     import zipcodes
-    from rapidfuzz import fuzz  # noqa: F401  (fail early if missing)
 
     started = time.perf_counter()
     index = _Index()

@@ -104,10 +104,10 @@ class Registry:
         return result.place
 
     def search(self, where: Where, filters: Filters | Iterable[str] = Filters(), page: int = 1,
-               page_size: int = 3) -> SearchResult:
+               page_size: int = 3, max_miles: float | None = None) -> SearchResult:
         if not isinstance(filters, Filters):
             filters = Filters.of(*filters)
-        return self.searcher.search(self.locate(where), filters, page=page, page_size=page_size)
+        return self.searcher.search(self.locate(where), filters, page=page, page_size=page_size, max_miles=max_miles)
 
     def listing(self, listing_id: str, where: Where | None = None) -> Result | None:
         return self.searcher.listing(listing_id, self.locate(where) if where is not None else None)

@@ -213,22 +213,26 @@ class Searcher:
 
     # --- the search ----------------------------------------------------------------------------
 
-    def search(self, place: Place, filters: Filters = Filters(), page: int = 1, page_size: int = 3) -> SearchResult:
+    def search(self, place: Place, filters: Filters = Filters(), page: int = 1, page_size: int = 3,
+               max_miles: float | None = None) -> SearchResult:
+        """`max_miles` caps the widening: a meeting or a syringe program is only worth listing
+        nearby, while a methadone clinic may be worth a long drive."""
         if page < 1 or page_size < 1:
             raise ValueError("page and page_size start at 1")
+        limit = min(max_miles or self.max_miles, self.max_miles)
         req = _request(filters)
         needed = page * page_size + 1  # one more tells whether there is a next page
         lat, lng = place.latitude, place.longitude
         relaxed: tuple[str, ...] = ()
         with self.engine.connect() as conn:
             self._refresh(conn)
-            found, searched = self._nearest(conn, req, lat, lng, needed)
+            found, searched = self._nearest(conn, req, lat, lng, needed, limit)
             if not found and req.exclusive:
                 # Nothing in reach reports that payment or setting: show the nearest that meet the
                 # need, marked, rather than no place at all.
                 relaxed = tuple(sorted(t for terms in req.exclusive.values() for t in terms))
                 req = _Request(req.required, {}, req.requested)
-                found, searched = self._nearest(conn, req, lat, lng, needed)
+                found, searched = self._nearest(conn, req, lat, lng, needed, limit)
             shown = found[(page - 1) * page_size: page * page_size]
             cards = {}
             if shown:
@@ -238,7 +242,7 @@ class Searcher:
         results = [Result(listing_id, "physical", miles, cards[listing_id], terms, *evaluation)
                    for miles, listing_id, terms, evaluation in shown]
         furthest = results[-1].miles if results else searched
-        radius = next((r for r in self.radius_steps if r >= furthest), self.max_miles)
+        radius = next((r for r in self.radius_steps if r >= furthest), limit)
         virtual, national = [], []
         state = geo.state_at(lat, lng)
         for result, area in self._virtual:
@@ -255,13 +259,13 @@ class Searcher:
             virtual=virtual, national=national, relaxed=relaxed,
         )
 
-    def _nearest(self, conn, req: _Request, lat: float, lng: float, needed: int):
-        """The `needed` nearest matching listings within max_miles (fewer if there are not so many),
-        as (miles, id, terms, evaluation) sorted by rank; and the radius that was searched."""
+    def _nearest(self, conn, req: _Request, lat: float, lng: float, needed: int, limit: float):
+        """The `needed` nearest matching listings within `limit` miles (fewer if there are not so
+        many), as (miles, id, terms, evaluation) sorted by rank; and the radius that was searched."""
         term = min(req.required, key=lambda t: self._term_counts.get(t, 0)) if req.required else ALL
         if req.required and any(self._term_counts.get(t, 0) == 0 for t in req.required):
-            return [], self.max_miles
-        radius = FIRST_BOX_MILES
+            return [], limit
+        radius = min(FIRST_BOX_MILES, limit)
         while True:
             min_lat, max_lat, min_lng, max_lng = geo.bounding_box(lat, lng, radius)
             rows = conn.execute(_IN_BOX, {"term": term, "min_lat": min_lat, "max_lat": max_lat,
@@ -275,9 +279,9 @@ class Searcher:
                 evaluation = _evaluate(req, terms)
                 if evaluation is not None:
                     candidates.append((approx, listing_id, la, lo, terms, evaluation))
-            if len(candidates) >= needed or radius >= self.max_miles:
+            if len(candidates) >= needed or radius >= limit:
                 break
-            radius = min(radius * 2, self.max_miles)
+            radius = min(radius * 2, limit)
         candidates.sort(key=lambda c: c[0])
         # Exact distances for the ones that can reach the page, with a margin for the approximation.
         if len(candidates) > needed:
