@@ -1,0 +1,1 @@
+"""Custom Rasa components of the navigator: entity extraction and the crisis override."""
