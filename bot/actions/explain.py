@@ -1,0 +1,62 @@
+"""Plain answers about the medications and about privacy."""
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import AllSlotsReset
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot import messages
+from bot.actions.common import latest_intent
+from bot.privacy import retention_hours
+
+# Which family of medicine a slot or entity value belongs to.
+FAMILY = {
+    "methadone": "methadone",
+    "buprenorphine": "buprenorphine", "buprenorphine_injectable": "buprenorphine",
+    "naltrexone": "naltrexone", "naltrexone_oral": "naltrexone", "naltrexone_injectable": "naltrexone",
+}
+
+
+def medication_asked_about(tracker: Tracker) -> str | None:
+    """The medication named in this message, else the one chosen earlier."""
+    for entity in tracker.latest_message.get("entities", []):
+        if entity.get("entity") == "medication" and entity.get("value") in FAMILY:
+            return FAMILY[entity["value"]]
+    return FAMILY.get(tracker.get_slot("medication"))
+
+
+class ActionExplainMedication(Action):
+    def name(self) -> str:
+        return "action_explain_medication"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        family = medication_asked_about(tracker)
+        if latest_intent(tracker) == "ask_how_to_start":
+            messages.say(dispatcher, f"how_to_start_{family}" if family else "how_to_start")
+        elif family:
+            messages.say(dispatcher, f"about_{family}")
+        else:
+            dispatcher.utter_message(response="utter_about_medications")  # also said by a rule
+        return []
+
+
+class ActionExplainPrivacy(Action):
+    def name(self) -> str:
+        return "action_explain_privacy"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        messages.say(dispatcher, "privacy", retention_hours=f"{retention_hours():g}")
+        return []
+
+
+class ActionForgetMe(Action):
+    """Confirms; the tracker store deletes the whole conversation when it saves this turn
+    (bot.tracker_store), so nothing of it is kept, this turn included."""
+
+    def name(self) -> str:
+        return "action_forget_me"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        messages.say(dispatcher, "forgotten")
+        return [AllSlotsReset()]

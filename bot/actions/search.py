@@ -1,0 +1,139 @@
+"""Searching and showing results: the first page, MORE, details of one, and NEW."""
+from __future__ import annotations
+
+import logging
+import re
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import AllSlotsReset, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot import listing_format, messages
+from bot.actions import common
+from bot.actions.common import PAYMENT_ALIASES, county_of, filters_for, place_from_slot
+from bot.actions.form import reply_number
+from providers import taxonomy
+from providers.geocode import Place
+from providers.search import SearchResult
+from providers.taxonomy import Filters
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 3
+NEARBY_HARM_REDUCTION_MILES = 25.0
+# Harm reduction and recovery support are worth listing only nearby; beyond this, the services
+# that work from anywhere (mail, phone lines, meeting finders) serve better.
+LOCAL_NEEDS = {"harm_reduction", "recovery_support"}
+LOCAL_MILES = 50.0
+
+
+def max_miles_for(tracker: Tracker) -> float | None:
+    return LOCAL_MILES if tracker.get_slot("need") in LOCAL_NEEDS else None
+
+
+def harm_reduction_line(place: Place) -> str:
+    """One line of harm reduction alongside treatment: the nearest listed service, or the
+    lines that work anywhere."""
+    nearby = common.registry().searcher.search(place, Filters.of("need:harm_reduction"), page_size=1)
+    if nearby.results and nearby.results[0].miles <= NEARBY_HARM_REDUCTION_MILES:
+        r = nearby.results[0]
+        phone = f", {r.phone}" if r.phone else ""
+        return f"Naloxone and supplies nearby: {r.name}, {r.miles:.1f} mi{phone}."
+    return f"Stay safer: {listing_format.NEVER_USE_ALONE}; {listing_format.NEXT_DISTRO}."
+
+
+def say_page(dispatcher: CollectingDispatcher, tracker: Tracker, result: SearchResult, first_number: int,
+             harm_reduction: str | None = None) -> None:
+    page = listing_format.page_of(result, first_number, harm_reduction)
+    if listing_format.wants_cards(tracker.get_latest_input_channel()):
+        dispatcher.utter_message(json_message=listing_format.page_cards(page))
+    else:
+        dispatcher.utter_message(text=listing_format.page_text(page))
+
+
+def _log_search(kind: str, place: Place, filters: Filters, result: SearchResult) -> None:
+    # Vocabulary terms and a county only: never the message, never a finer place.
+    log.info("%s: %s in %s -> %d results within %g mi%s", kind, ",".join(sorted(filters.terms)), county_of(place),
+             len(result.results), result.radius_miles, " (widened)" if result.widened else "")
+
+
+class ActionSearchProviders(Action):
+    def name(self) -> str:
+        return "action_search_providers"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        place = place_from_slot(tracker.get_slot("place"))
+        if place is None:
+            messages.say(dispatcher, "ask_where")
+            return [SlotSet("searched", False)]
+        filters = filters_for(tracker)
+        result = common.registry().searcher.search(place, filters, page=1, page_size=PAGE_SIZE,
+                                                   max_miles=max_miles_for(tracker))
+        extra = harm_reduction_line(place) if tracker.get_slot("need") in ("treatment", "not_sure", None) else None
+        say_page(dispatcher, tracker, result, 1, extra)
+        _log_search("search", place, filters, result)
+        return [SlotSet("results", [r.id for r in result.results]), SlotSet("results_page", 1.0),
+                SlotSet("searched", True)]
+
+
+class ActionMoreResults(Action):
+    def name(self) -> str:
+        return "action_more_results"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        place = place_from_slot(tracker.get_slot("place"))
+        shown = list(tracker.get_slot("results") or [])
+        if place is None or not tracker.get_slot("searched"):
+            messages.say(dispatcher, "no_results_yet")
+            return []
+        page = int(tracker.get_slot("results_page") or 1) + 1
+        filters = filters_for(tracker)
+        result = common.registry().searcher.search(place, filters, page=page, page_size=PAGE_SIZE,
+                                                   max_miles=max_miles_for(tracker))
+        if not result.results:
+            messages.say(dispatcher, "no_more_results")
+            return []
+        say_page(dispatcher, tracker, result, len(shown) + 1)
+        _log_search("more", place, filters, result)
+        return [SlotSet("results", shown + [r.id for r in result.results]), SlotSet("results_page", float(page))]
+
+
+class ActionResultDetails(Action):
+    def name(self) -> str:
+        return "action_result_details"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        shown = tracker.get_slot("results") or []
+        if not shown:
+            messages.say(dispatcher, "no_results_yet")
+            return []
+        number = reply_number(tracker)
+        if number is None:
+            match = re.search(r"\b(\d{1,2})\b", tracker.latest_message.get("text") or "")
+            number = int(match.group(1)) if match else None
+        if number is None or not 1 <= number <= len(shown):
+            messages.say(dispatcher, "which_result")
+            return []
+        place = place_from_slot(tracker.get_slot("place"))
+        listing = common.registry().listing(shown[number - 1], place)
+        if listing is None:  # the registry was rebuilt since the search
+            messages.say(dispatcher, "which_result")
+            return []
+        payment = tracker.get_slot("payment")
+        payment_labels = [] if payment in (None, "any") else [
+            taxonomy.BY_ID[t].label for t in PAYMENT_ALIASES.get(payment, (f"payment:{payment}",))
+            if t in taxonomy.BY_ID][:1]
+        dispatcher.utter_message(text=listing_format.details_text(listing, tracker.get_slot("medication"),
+                                                                  payment_labels))
+        log.info("details of result %d", number)
+        return []
+
+
+class ActionNewSearch(Action):
+    def name(self) -> str:
+        return "action_new_search"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        messages.say(dispatcher, "start_over")
+        return [AllSlotsReset()]

@@ -1,0 +1,320 @@
+"""The custom actions, driven as the action server drives them: a rasa_sdk Tracker in, a
+CollectingDispatcher's messages and the returned events out, on the real national registry."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa_sdk import Tracker
+from rasa_sdk.events import AllSlotsReset
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import messages as catalogue
+from bot.actions import common
+from bot.actions.common import filters_for, place_to_slot
+from bot.actions.explain import ActionExplainMedication, ActionExplainPrivacy, ActionForgetMe
+from bot.actions.form import ActionAskLocation, ValidateSearchForm
+from bot.actions.search import ActionMoreResults, ActionNewSearch, ActionResultDetails, ActionSearchProviders
+
+DOMAIN = Domain.load(str(Path(__file__).resolve().parent.parent / "domain.yml")).as_dict()
+SLOT_DEFAULTS = {name: slot.get("initial_value") for name, slot in DOMAIN["slots"].items()}
+
+
+@pytest.fixture(autouse=True)
+def actions_use_the_national_registry(national_registry, monkeypatch):
+    monkeypatch.setattr(common, "registry", lambda: national_registry)
+
+
+def tracker(text="", intent="inform", entities=(), channel="rest", active_loop=None, **slots) -> Tracker:
+    """A tracker as the server sends it after the latest message: slots set by that message come
+    as SlotSet events after it (the form validates those); `requested_slot` and derived slots
+    were set before it."""
+    values = dict(SLOT_DEFAULTS, **slots)
+    set_by_message = [name for name in slots if name in ("need", "location", "medication", "payment", "setting",
+                                                         "support", "population", "language", "access")]
+    return Tracker(
+        sender_id="test-sender", slots=values,
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.99},
+                        "entities": [dict(e) for e in entities]},
+        events=[{"event": "user", "text": text, "input_channel": channel,
+                 "parse_data": {"intent": {"name": intent}, "entities": list(entities)}}]
+        + [{"event": "slot", "name": name, "value": values[name]} for name in set_by_message],
+        paused=False, followup_action=None, active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name="action_listen",
+    )
+
+
+def said(message: dict, key: str, **values) -> bool:
+    """Whether a dispatched message is the catalogue's text for key."""
+    return message.get("text") == catalogue.text(key, **values)
+
+
+def entity(kind, value, text=None):
+    return {"entity": kind, "value": value, "start": 0, "end": len(text or value)}
+
+
+async def run(action, t: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, t, DOMAIN)
+    return dispatcher.messages, events
+
+
+def slots_of(events) -> dict:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def searched_tracker(channel="rest", **slots):
+    place = common.registry().geocode("19134").place
+    values = dict(need="treatment", location=place.display_name, place=place_to_slot(place),
+                  medication="buprenorphine", payment="medicaid")
+    values.update(slots)
+    return tracker("need subs near 19134", intent="find_treatment", channel=channel, **values)
+
+
+# --- the form --------------------------------------------------------------------------------
+
+async def test_one_message_with_place_medication_and_payment_fills_the_form_and_asks_nothing():
+    t = tracker("need subs near 19134 i have medicaid", intent="find_treatment", active_loop="search_form",
+                need="treatment", location="19134", medication="buprenorphine", payment="medicaid",
+                entities=[entity("location", "19134"), entity("medication", "buprenorphine", "subs"),
+                          entity("payment", "medicaid")])
+    messages, events = await run(ValidateSearchForm(), t)
+    slots = slots_of(events)
+    assert slots["location"] == "Philadelphia, PA 19134"
+    assert slots["place"]["precision"] == "zip"
+    assert slots["requested_slot"] is None
+    assert messages == []
+
+
+async def test_a_numbered_reply_answers_the_question_asked():
+    t = tracker("4", intent="result_details", active_loop="search_form", requested_slot="payment",
+                need="treatment", location="Philadelphia, PA 19134", medication="methadone",
+                entities=[entity("number", "4")])
+    _, events = await run(ValidateSearchForm(), t)
+    assert slots_of(events)["payment"] == "uninsured"
+
+
+async def test_any_and_not_sure_are_answers():
+    t = tracker("doesnt matter", intent="no_preference", active_loop="search_form", requested_slot="medication",
+                need="treatment", location="Philadelphia, PA 19134")
+    _, events = await run(ValidateSearchForm(), t)
+    assert slots_of(events)["medication"] == "any"
+    # With any medication, the kind of care is worth asking; with a named one it is not.
+    assert "setting" in await ValidateSearchForm().required_slots([], None, tracker(medication="any",
+                                                                                    need="treatment"), DOMAIN)
+    assert "setting" not in await ValidateSearchForm().required_slots(
+        [], None, tracker(medication="buprenorphine", need="treatment"), DOMAIN)
+
+    t = tracker("idk", intent="not_sure", active_loop="search_form", requested_slot="medication",
+                need="treatment", location="Philadelphia, PA 19134")
+    messages, events = await run(ValidateSearchForm(), t)
+    assert slots_of(events)["medication"] == "not_sure"
+    assert len(messages) == 1 and said(messages[0], "medication_choices")
+
+
+async def test_a_harm_reduction_search_asks_only_where():
+    slots = await ValidateSearchForm().required_slots([], None, tracker(need="harm_reduction"), DOMAIN)
+    assert slots == ["need", "location"]
+
+
+async def test_a_medication_implies_the_need_for_treatment():
+    t = tracker("bupe near 19134", intent="inform", active_loop="search_form", requested_slot="need",
+                medication="buprenorphine", location="19134",
+                entities=[entity("medication", "buprenorphine", "bupe"), entity("location", "19134")])
+    _, events = await run(ValidateSearchForm(), t)
+    assert slots_of(events)["need"] == "treatment"
+
+
+async def test_an_emergency_during_the_form_is_not_taken_as_an_answer():
+    t = tracker("hes not breathing we are at 19134", intent="crisis_overdose", active_loop="search_form",
+                requested_slot="location", entities=[entity("location", "19134")])
+    messages, events = await run(ValidateSearchForm(), t)
+    assert (messages, events) == ([], [])
+
+
+async def test_an_ambiguous_city_is_asked_back_with_candidates_and_a_number_picks_one():
+    t = tracker("springfield", intent="inform", active_loop="search_form", requested_slot="location",
+                need="harm_reduction", location="springfield", entities=[entity("location", "springfield")])
+    _, events = await run(ValidateSearchForm(), t)
+    slots = slots_of(events)
+    assert slots["location"] is None and slots["location_problem"] == "ambiguous"
+    candidates = slots["location_candidates"]
+    assert {"Springfield, MO", "Springfield, MA", "Springfield, IL"} <= set(candidates)
+
+    messages, _ = await run(ActionAskLocation(), tracker(**dict(slots, requested_slot="location")))
+    assert said(messages[0], "ask_which_place", location="Springfield")
+    assert messages[0]["text"].startswith("There's more than one Springfield.")
+    assert [b["title"] for b in messages[0]["buttons"]] == candidates
+
+    pick = candidates.index("Springfield, IL") + 1
+    t = tracker(str(pick), intent="result_details", active_loop="search_form", requested_slot="location",
+                need="harm_reduction", location_candidates=candidates, location_problem="ambiguous",
+                entities=[entity("number", str(pick))])
+    _, events = await run(ValidateSearchForm(), t)
+    slots = slots_of(events)
+    assert slots["location"] == "Springfield, IL" and slots["place"]["state"] == "IL"
+    assert slots["location_candidates"] is None
+
+
+@pytest.mark.parametrize("text, problem, reask", [
+    ("xyzzyville", "not_found", "ask_where_again"),
+    ("toronto", "outside_us", "ask_where_outside_us"),
+    ("99999", "unknown_zip", "ask_where_bad_zip"),
+])
+async def test_a_place_that_cannot_be_used_gets_a_kind_reask(text, problem, reask):
+    t = tracker(text, intent="inform", active_loop="search_form", requested_slot="location", need="treatment")
+    _, events = await run(ValidateSearchForm(), t)
+    slots = slots_of(events)
+    assert slots["location"] is None and slots["location_problem"] == problem
+    messages, _ = await run(ActionAskLocation(), tracker(**dict(slots, requested_slot="location")))
+    assert said(messages[0], reask)
+
+
+async def test_a_whole_state_is_asked_to_narrow_down():
+    t = tracker("nevada", intent="inform", active_loop="search_form", requested_slot="location", need="treatment",
+                entities=[entity("location", "nevada")], location="nevada")
+    _, events = await run(ValidateSearchForm(), t)
+    slots = slots_of(events)
+    messages, _ = await run(ActionAskLocation(), tracker(**dict(slots, requested_slot="location")))
+    assert messages[0]["text"] == "Nevada is a big place. What town or ZIP code are you near?"
+
+
+# --- searching -------------------------------------------------------------------------------
+
+async def test_results_are_three_numbered_listings_with_source_and_a_harm_reduction_line():
+    messages, events = await run(ActionSearchProviders(), searched_tracker())
+    (message,) = messages
+    text = message["text"]
+    assert text.startswith("Closest for buprenorphine (Suboxone) near Philadelphia, PA 19134:")
+    blocks = text.split("\n\n")
+    listings = [b for b in blocks if b[:2] in ("1.", "2.", "3.")]
+    assert len(listings) == 3
+    for block in listings:
+        assert " mi\n" in block and "checked" in block
+        assert "Has: buprenorphine (Suboxone)" in block and "Ask about: Medicaid" in block
+    assert "Never Use Alone 1-800-484-3731" in text and "nextdistro.org" in text
+    assert blocks[-1] == "Reply 1-3 for details, MORE for more, NEW to start over."
+    slots = slots_of(events)
+    assert len(slots["results"]) == 3 and slots["searched"] is True
+
+
+async def test_the_web_widget_gets_cards_with_tap_to_call_links():
+    national = common.registry()
+    place = national.geocode("22902").place  # Charlottesville: FindTreatment.gov listings have phones
+    t = searched_tracker(channel="socketio", location=place.display_name, place=place_to_slot(place),
+                         payment="any")
+    messages, _ = await run(ActionSearchProviders(), t)
+    (message,) = messages
+    cards = message["custom"]
+    assert cards["type"] == "listings" and len(cards["listings"]) == 3
+    with_phone = [c for c in cards["listings"] if c["phone"]]
+    assert with_phone and all(c["tel"].startswith("tel:+1") for c in with_phone)
+    assert all(c["source"] and c["miles"] is not None for c in cards["listings"])
+
+
+async def test_more_continues_the_numbering_and_details_say_what_to_say_when_calling():
+    first_messages, first_events = await run(ActionSearchProviders(), searched_tracker())
+    shown = slots_of(first_events)["results"]
+    messages, events = await run(ActionMoreResults(), searched_tracker(results=shown, results_page=1.0,
+                                                                       searched=True))
+    text = messages[0]["text"]
+    assert "\n\n4. " in text and "Reply 4-6 for details" in text
+    all_shown = slots_of(events)["results"]
+    assert all_shown[:3] == shown and len(all_shown) == 6
+
+    t = searched_tracker(results=all_shown, searched=True)
+    t.latest_message = {"text": "5", "intent": {"name": "result_details"},
+                        "entities": [entity("number", "5")]}
+    messages, _ = await run(ActionResultDetails(), t)
+    details = messages[0]["text"]
+    fifth = common.registry().listing(all_shown[4])
+    assert details.startswith(fifth.name)
+    assert "When you call, you can say: \"Hi, I'd like to start buprenorphine (Suboxone)." in details
+    assert "Do you take Medicaid?" in details and "Source: " in details
+
+
+async def test_details_without_results_or_with_a_wrong_number_ask_kindly():
+    messages, _ = await run(ActionResultDetails(), tracker("2", intent="result_details"))
+    assert said(messages[0], "no_results_yet")
+    t = searched_tracker(results=["a", "b", "c"], searched=True)
+    t.latest_message = {"text": "9", "intent": {"name": "result_details"}, "entities": []}
+    messages, _ = await run(ActionResultDetails(), t)
+    assert said(messages[0], "which_result")
+
+
+async def test_far_from_everything_the_search_widens_and_says_so():
+    place = common.registry().geocode("89049").place  # Tonopah, central Nevada
+    t = searched_tracker(location=place.display_name, place=place_to_slot(place), payment="any")
+    messages, _ = await run(ActionSearchProviders(), t)
+    assert messages[0]["text"].startswith("Nothing within 25 miles. The closest for buprenorphine (Suboxone), "
+                                          "within ")
+
+
+async def test_harm_reduction_offers_what_works_anywhere_when_nothing_is_listed_nearby():
+    t = searched_tracker(need="harm_reduction", support="naloxone", medication=None, payment=None)
+    messages, _ = await run(ActionSearchProviders(), t)
+    text = messages[0]["text"]
+    assert "NEXT Distro" in text and "Naloxone nasal spray at pharmacies" in text
+    assert "SAMHSA helpline 1-800-662-4357" in text
+
+
+def test_filters_follow_the_need():
+    uninsured = filters_for(tracker(need="treatment", medication="methadone", payment="uninsured"))
+    assert {"payment:self_pay", "payment:sliding_fee", "payment:free", "medication:methadone"} <= uninsured.terms
+    harm = filters_for(tracker(need="harm_reduction", payment="medicaid", medication="methadone",
+                               support="naloxone"))
+    assert harm.terms == {"need:harm_reduction", "support:naloxone"}
+
+
+async def test_new_search_clears_everything():
+    messages, events = await run(ActionNewSearch(), searched_tracker())
+    assert events == [AllSlotsReset()] and said(messages[0], "start_over")
+
+
+# --- questions and privacy -------------------------------------------------------------------
+
+@pytest.mark.parametrize("intent, entities, slot, answer", [
+    ("ask_what_is_medication", [entity("medication", "naltrexone_injectable", "vivitrol")], None, "about_naltrexone"),
+    ("ask_how_to_start", [entity("medication", "buprenorphine", "bupe")], None, "how_to_start_buprenorphine"),
+    ("ask_how_to_start", [], "methadone", "how_to_start_methadone"),
+    ("ask_how_to_start", [], None, "how_to_start"),
+])
+async def test_medication_questions_get_the_answer_for_that_medication(intent, entities, slot, answer):
+    messages, _ = await run(ActionExplainMedication(), tracker("?", intent=intent, entities=entities,
+                                                               medication=slot))
+    assert said(messages[0], answer)
+
+
+async def test_what_a_medication_is_without_naming_one_gets_all_three():
+    messages, _ = await run(ActionExplainMedication(), tracker("what are the meds", intent="ask_what_is_medication"))
+    assert messages[0]["response"] == "utter_about_medications"
+
+
+async def test_what_is_kept_names_the_retention_window(monkeypatch):
+    monkeypatch.setenv("NAVIGATOR_RETENTION_HOURS", "12")
+    messages, _ = await run(ActionExplainPrivacy(), tracker())
+    assert "chats are deleted after 12 hours" in messages[0]["text"]
+
+
+async def test_forget_me_confirms_and_clears_the_conversation():
+    messages, events = await run(ActionForgetMe(), searched_tracker(active_loop="search_form"))
+    assert said(messages[0], "forgotten")
+    assert events == [AllSlotsReset()]
+
+
+async def test_recovery_support_stays_local_and_always_offers_what_works_from_anywhere():
+    place = common.registry().geocode("21201").place  # Baltimore: no listed meetings within 50 miles
+    t = searched_tracker(need="recovery_support", support="mutual_aid", medication=None, payment=None,
+                         location=place.display_name, place=place_to_slot(place))
+    messages, _ = await run(ActionSearchProviders(), t)
+    text = messages[0]["text"]
+    assert text.startswith("I don't have mutual-aid meetings (NA, SMART) listed near Baltimore, MD 21201.")
+    assert "Narcotics Anonymous meeting finder" in text and "SMART Recovery meeting finder" in text
+    assert " mi\n" not in text  # no far-away treatment center offered as a meeting
+
+
+async def test_several_ways_of_paying_read_as_one_question():
+    messages, _ = await run(ActionSearchProviders(), searched_tracker(payment="uninsured"))
+    text = messages[0]["text"]
+    assert "Ask about: payment options" in text and "sliding fee" not in text
