@@ -1,0 +1,210 @@
+"""The web widget's channel: Rasa's socket.io channel with sessions only this server can issue.
+
+Rasa's own SocketIOInput lets a client pick any session id and joins it to that room, so
+anyone who guesses or copies an id (from a shared screen, a browser extension, a log) can
+read the rest of that conversation and speak in it. It also accepts connections from any
+web page. Here:
+
+- a connection must come from a page on an allowed origin (`cors_allowed_origins` in
+  credentials.yml, or NAVIGATOR_WIDGET_ORIGINS, comma-separated; http://localhost:8080
+  when neither is set);
+- the server issues every session: a random conversation id signed with an HMAC under a
+  server secret (NAVIGATOR_WIDGET_SECRET, else a random one kept in var/widget.secret,
+  mode 0600). A client that asks to continue a session must present a token this server
+  signed, no older than the retention window; anything else gets a new session;
+- a message is accepted only for the session this socket was issued or resumed;
+- custom JSON (the result cards) reaches the client as {"custom": {...}}: Rasa's output
+  channel passes it to emit() as keyword arguments, which fails with a TypeError;
+- joining the room is awaited: Rasa 3.6's channel calls python-socketio 5's coroutine
+  enter_room without await, so with session_persistence no reply reaches the browser.
+
+The conversation is stored under "web-" + the random id; the signature never leaves the
+browser's sessionStorage and this process.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import os
+import re
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, Optional
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+from socketio.exceptions import ConnectionRefusedError as ConnectionRefused
+
+from bot import privacy
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+ORIGINS_ENV = "NAVIGATOR_WIDGET_ORIGINS"
+SECRET_ENV = "NAVIGATOR_WIDGET_SECRET"
+DEFAULT_SECRET_PATH = ROOT / "var" / "widget.secret"
+DEFAULT_ORIGINS = ("http://localhost:8080",)
+SENDER_PREFIX = "web-"
+# The entity extractor reads no more than this; a longer message is cut, not refused.
+MAX_MESSAGE_CHARS = 2000
+
+_TOKEN = re.compile(r"^([0-9a-f]{32})\.([0-9]{1,12})\.([A-Za-z0-9_-]{43})$")
+
+
+def allowed_origins(configured: Any = None) -> list[str]:
+    """NAVIGATOR_WIDGET_ORIGINS, else the credentials' list (or comma-separated string), else the default."""
+    raw = os.environ.get(ORIGINS_ENV) or configured
+    if isinstance(raw, str):
+        raw = raw.split(",")
+    origins = [origin.strip().rstrip("/") for origin in raw or () if origin and origin.strip()]
+    return origins or list(DEFAULT_ORIGINS)
+
+
+def widget_secret(path: Path = DEFAULT_SECRET_PATH) -> bytes:
+    """NAVIGATOR_WIDGET_SECRET, else a random secret made once in var/widget.secret (mode 0600)."""
+    configured = os.environ.get(SECRET_ENV, "")
+    if configured:
+        return configured.encode("utf-8")
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # O_EXCL: of two processes starting together, one writes and the other reads its secret.
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(descriptor, "w", encoding="ascii") as secret_file:
+                secret_file.write(secrets.token_hex(32) + "\n")
+    for _ in range(50):  # the other process may not have written it yet
+        text = path.read_text(encoding="ascii").strip()
+        if text:
+            return bytes.fromhex(text)
+        time.sleep(0.01)
+    raise RuntimeError(f"{path} is empty: delete it to make a new widget secret")
+
+
+class SessionTokens:
+    """Issues and checks the tokens that name a widget conversation: id.issued_at.signature."""
+
+    def __init__(self, secret: bytes, max_age_seconds: float) -> None:
+        self.secret = secret
+        self.max_age_seconds = max_age_seconds
+
+    def _signature(self, conversation_id: str, issued_at: str) -> str:
+        digest = hmac.new(self.secret, f"{conversation_id}.{issued_at}".encode("ascii"), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+    def issue(self) -> tuple[str, str]:
+        """A new (token, conversation id)."""
+        conversation_id, issued_at = secrets.token_hex(16), str(int(time.time()))
+        return f"{conversation_id}.{issued_at}.{self._signature(conversation_id, issued_at)}", conversation_id
+
+    def conversation_of(self, token: Any) -> str | None:
+        """The conversation id a token names, if this server signed it and it has not expired."""
+        match = _TOKEN.match(token) if isinstance(token, str) else None
+        if match is None:
+            return None
+        conversation_id, issued_at, signature = match.groups()
+        if not hmac.compare_digest(signature, self._signature(conversation_id, issued_at)):
+            return None
+        if time.time() - int(issued_at) > self.max_age_seconds:
+            return None  # the conversation has been deleted by now
+        return conversation_id
+
+
+class CustomJsonSocketIOOutput(SocketIOOutput):
+    """Rasa's socket.io output, with custom JSON sent as the `custom` field of one bot message."""
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        await self._send_message(recipient_id, {"custom": json_message})
+
+
+class SecureSocketIOInput(SocketIOInput):
+    """The `socketio` channel for the web widget (see the module's docstring)."""
+
+    @classmethod
+    def name(cls) -> str:
+        # The actions send result cards to the "socketio" channel by this name.
+        return "socketio"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> "SecureSocketIOInput":
+        credentials = credentials or {}
+        return cls(
+            user_message_evt=credentials.get("user_message_evt", "user_uttered"),
+            bot_message_evt=credentials.get("bot_message_evt", "bot_uttered"),
+            namespace=credentials.get("namespace"),
+            socketio_path=credentials.get("socketio_path", "/socket.io"),
+            cors_allowed_origins=credentials.get("cors_allowed_origins"),
+        )
+
+    def __init__(self, user_message_evt: str = "user_uttered", bot_message_evt: str = "bot_uttered",
+                 namespace: Optional[str] = None, socketio_path: str = "/socket.io",
+                 cors_allowed_origins: Any = None, secret: bytes | None = None) -> None:
+        super().__init__(user_message_evt, bot_message_evt, namespace, session_persistence=True,
+                         socketio_path=socketio_path)
+        self.origins = allowed_origins(cors_allowed_origins)
+        self.tokens = SessionTokens(secret or widget_secret(), privacy.retention_hours() * 3600)
+
+    def get_output_channel(self) -> Optional[CustomJsonSocketIOOutput]:
+        if self.sio is None:
+            return None
+        return CustomJsonSocketIOOutput(self.sio, self.bot_message_evt)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        # engine.io refuses requests whose Origin is not listed and answers CORS for those that are.
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.origins)
+        socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        self.sio = sio
+        namespace = self.namespace
+
+        @socketio_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=namespace)
+        async def connect(sid: str, environ: dict, auth: Optional[dict] = None) -> None:
+            # A browser always sends Origin on these requests; without one it is not our widget.
+            if environ.get("HTTP_ORIGIN") not in self.origins:
+                raise ConnectionRefused("origin not allowed")
+
+        @sio.on("session_request", namespace=namespace)
+        async def session_request(sid: str, data: Any) -> None:
+            token = data.get("session_id") if isinstance(data, dict) else None
+            conversation_id = self.tokens.conversation_of(token)
+            if conversation_id is None:  # new, forged, tampered with or expired: a new conversation
+                token, conversation_id = self.tokens.issue()
+            room = SENDER_PREFIX + conversation_id
+            async with sio.session(sid, namespace=namespace) as session:
+                previous = session.get("room")
+                if previous and previous != room:
+                    await sio.leave_room(sid, previous, namespace=namespace)
+                session.update(token=token, room=room)
+            await sio.enter_room(sid, room, namespace=namespace)
+            await sio.emit("session_confirm", token, room=sid, namespace=namespace)
+
+        @sio.on(self.user_message_evt, namespace=namespace)
+        async def handle_message(sid: str, data: Any) -> None:
+            session = await sio.get_session(sid, namespace=namespace)
+            token = data.get("session_id") if isinstance(data, dict) else None
+            if not session.get("token") or not isinstance(token, str) \
+                    or not hmac.compare_digest(token, session["token"]):
+                logger.warning("refused a widget message for a session not issued to its socket")
+                return
+            text = data.get("message")
+            if not isinstance(text, str) or not text.strip():
+                return
+            # Client metadata is not passed on: nothing the browser claims is trusted.
+            await on_new_message(UserMessage(
+                text[:MAX_MESSAGE_CHARS], CustomJsonSocketIOOutput(sio, self.bot_message_evt), session["room"],
+                input_channel=self.name()))
+
+        return socketio_webhook

@@ -1,0 +1,653 @@
+"""The SMS channel end to end: a real Sanic server mounted the way Rasa mounts channels,
+signed requests from twilio's own RequestValidator, a fake agent in place of the assistant.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+import uuid
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+from urllib.parse import urlencode
+
+import aiohttp
+import pytest
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import UserMessage, register
+from rasa.core.lock_store import InMemoryLockStore
+from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from sanic import Sanic
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from twilio.request_validator import RequestValidator
+
+from bot.channels.twilio_sms import (
+    APOLOGY_TEXT,
+    DELETED_TEXT,
+    EMPTY_TEXT,
+    HELP_TEXT,
+    MORE_TEXT,
+    PICTURE_TEXT,
+    TwilioSmsInput,
+)
+from bot.senders import ChannelStore, MessageSeen, Suppression, normalize_phone, sender_id, sender_key
+from bot.sms import is_gsm7
+
+TOKEN = "test-auth-token"
+KEY = b"test-sender-key"
+PHONE = "+12155550123"
+PHONE_FORMS = (PHONE, "2155550123")
+SENDER = sender_id(PHONE, KEY)
+WEBHOOK_PATH = "/webhooks/twilio/webhook"
+PUBLIC_URL = "https://navigator.example.org"
+GREETING = "Hi! I can help you find treatment, naloxone and support near you."
+
+
+class RecordingTrackerStore(InMemoryTrackerStore):
+    """An in-memory tracker store with the `delete` our real store has, recording every call."""
+
+    def __init__(self) -> None:
+        super().__init__(Domain.empty())
+        self.calls: list[tuple] = []
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        self.calls.append(("save", tracker.sender_id, tracker.current_state()))
+        await super().save(tracker)
+
+    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        self.calls.append(("retrieve", sender_id))
+        return await super().retrieve(sender_id)
+
+    async def delete(self, sender_id: str) -> None:
+        self.calls.append(("delete", sender_id))
+        self.store.pop(sender_id, None)
+
+
+class FakeAgent:
+    """What `register` reaches through `app.ctx.agent`: handle_message, tracker_store, lock_store."""
+
+    def __init__(self, tracker_store: InMemoryTrackerStore) -> None:
+        self.tracker_store = FailSafeTrackerStore(tracker_store)  # as rasa's Agent wraps every store
+        self.lock_store = InMemoryLockStore()
+        self.received: list[UserMessage] = []
+        self.finished = asyncio.Event()
+        self.answer: Callable[[UserMessage], Awaitable[None]] = self.greet_or_echo
+
+    async def handle_message(self, message: UserMessage) -> None:
+        self.received.append(message)
+        await self.answer(message)
+        self.finished.set()
+
+    async def greet_or_echo(self, message: UserMessage) -> None:
+        tracker = await self.tracker_store.get_or_create_tracker(message.sender_id)
+        tracker.update(UserUttered(message.text))
+        await self.tracker_store.save(tracker)
+        reply = GREETING if message.text == "/greet" else f"You said: {message.text}"
+        await message.output_channel.send_text_message(message.sender_id, reply)
+
+
+@dataclass
+class Reply:
+    status: int
+    body: str
+    content_type: str
+
+    def messages(self) -> list[str]:
+        assert self.status == 200 and self.content_type.startswith("text/xml")
+        root = ElementTree.fromstring(self.body)
+        assert root.tag == "Response"
+        assert all(child.tag == "Message" for child in root)
+        return [child.text or "" for child in root]
+
+
+@dataclass
+class Webhook:
+    port: int
+    agent: Any  # a FakeAgent, or rasa's Agent
+    tracker_store: InMemoryTrackerStore
+    store: ChannelStore
+    session: aiohttp.ClientSession
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{WEBHOOK_PATH}"
+
+    async def post(
+        self,
+        params: Optional[dict[str, str]] = None,
+        *,
+        body: Optional[bytes] = None,
+        signed_url: Optional[str] = None,
+        signed_params: Optional[dict[str, str]] = None,
+        token: str = TOKEN,
+        sign: bool = True,
+        headers: Optional[dict[str, str]] = None,
+        content_type: str = "application/x-www-form-urlencoded",
+    ) -> Reply:
+        params = params or {}
+        all_headers = {"Content-Type": content_type, **(headers or {})}
+        if sign:
+            signed = signed_params if signed_params is not None else params
+            all_headers["X-Twilio-Signature"] = RequestValidator(token).compute_signature(signed_url or self.url, signed)
+        data = body if body is not None else urlencode(params).encode()
+        async with self.session.post(self.url, data=data, headers=all_headers) as response:
+            return Reply(response.status, await response.text(), response.headers.get("Content-Type", ""))
+
+
+def sms(body: Optional[str] = "hello", **extra: str) -> dict[str, str]:
+    params = {
+        "AccountSid": "AC" + "0" * 32,
+        "MessageSid": "SM" + uuid.uuid4().hex,
+        "From": PHONE,
+        "To": "+15005550006",
+        "NumMedia": "0",
+    }
+    if body is not None:
+        params["Body"] = body
+    return {**params, **extra}
+
+
+@pytest.fixture
+async def start_webhook(tmp_path, monkeypatch):
+    """Start the channel on a random local port, mounted with rasa's own `register`."""
+    # Test mode lets Sanic start more than one app in a process (as sanic-testing does).
+    monkeypatch.setattr(Sanic, "test_mode", True)
+    webhooks: list[tuple[Webhook, Any]] = []
+
+    async def start(
+        *, auth_token: Optional[str] = TOKEN, tracker_store: Optional[InMemoryTrackerStore] = None,
+        agent: Any = None, **options: Any
+    ) -> Webhook:
+        store = ChannelStore(f"sqlite:///{tmp_path / 'channels.db'}")
+        channel = TwilioSmsInput(auth_token, key=KEY, store=store, **options)
+        tracker_store = tracker_store if tracker_store is not None else RecordingTrackerStore()
+        agent = agent or FakeAgent(tracker_store)
+        app = Sanic(f"sms_test_{uuid.uuid4().hex}", configure_logging=False)
+        app.ctx.agent = agent
+        register([channel], app, route="/webhooks/")
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        server = await app.create_server(sock=listener, return_asyncio_server=True)
+        await server.startup()
+        await server.before_start()
+        await server.after_start()
+        webhook = Webhook(listener.getsockname()[1], agent, tracker_store, store, aiohttp.ClientSession())
+        webhooks.append((webhook, server))
+        return webhook
+
+    yield start
+    for webhook, server in webhooks:
+        await webhook.session.close()
+        await server.before_stop()
+        server.close()
+        await server.wait_closed()
+        await server.after_stop()
+        webhook.store.engine.dispose()
+
+
+def table_rows(store: ChannelStore) -> list[tuple]:
+    with Session(store.engine) as session:
+        suppressed = [(row.sender_hash, row.since) for row in session.scalars(select(Suppression))]
+        seen = [(row.sid_hash, row.created_at, row.reply) for row in session.scalars(select(MessageSeen))]
+    return suppressed + seen
+
+
+def deleted_ids(webhook: Webhook) -> list[str]:
+    return [call[1] for call in webhook.tracker_store.calls if call[0] == "delete"]
+
+
+# --- Signature ---------------------------------------------------------------------------------
+
+
+async def test_a_signed_message_gets_the_assistants_reply_as_twiml(start_webhook):
+    webhook = await start_webhook()
+    reply = await webhook.post(sms("methadone near 19134"))
+    assert reply.messages() == ["You said: methadone near 19134"]
+    [message] = webhook.agent.received
+    assert message.sender_id == SENDER and message.sender_id.startswith("sms-")
+    assert message.input_channel == "twilio"
+    assert message.metadata is None
+
+
+async def test_an_unsigned_request_is_refused_and_touches_nothing(start_webhook):
+    webhook = await start_webhook()
+    reply = await webhook.post(sms("hello"), sign=False)
+    assert reply.status == 403
+    assert "Traceback" not in reply.body
+    assert webhook.agent.received == []
+    assert webhook.tracker_store.calls == []
+    assert table_rows(webhook.store) == []
+
+
+async def test_a_signature_for_other_parameters_is_refused(start_webhook):
+    webhook = await start_webhook()
+    params = sms("hello")
+    reply = await webhook.post({**params, "Body": "STOP"}, signed_params=params)
+    assert reply.status == 403
+    assert webhook.agent.received == [] and webhook.tracker_store.calls == []
+    assert table_rows(webhook.store) == []
+
+
+async def test_a_signature_made_with_another_token_is_refused(start_webhook):
+    webhook = await start_webhook()
+    assert (await webhook.post(sms("hello"), token="not-the-token")).status == 403
+
+
+async def test_without_an_auth_token_every_request_is_refused(start_webhook):
+    webhook = await start_webhook(auth_token=None)
+    assert (await webhook.post(sms("hello"), token="")).status == 403
+    assert webhook.agent.received == []
+
+
+FORGED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "attacker.example"}
+FORGED_URL = f"https://attacker.example{WEBHOOK_PATH}"
+
+
+async def test_a_forged_forwarded_host_is_ignored_when_the_public_url_is_configured(start_webhook):
+    webhook = await start_webhook(public_url=PUBLIC_URL, trust_forwarded_headers=True)
+    forged = await webhook.post(sms("hello"), signed_url=FORGED_URL, headers=FORGED)
+    assert forged.status == 403
+    genuine = await webhook.post(sms("hello"), signed_url=PUBLIC_URL + WEBHOOK_PATH, headers=FORGED)
+    assert genuine.messages() == ["You said: hello"]
+    assert len(webhook.agent.received) == 1
+
+
+async def test_forwarded_headers_are_ignored_unless_trusted(start_webhook):
+    webhook = await start_webhook()
+    reply = await webhook.post(sms("hello"), signed_url=FORGED_URL, headers=FORGED)
+    assert reply.status == 403
+    assert webhook.agent.received == []
+
+
+async def test_behind_a_trusted_proxy_the_forwarded_url_is_checked(start_webhook):
+    webhook = await start_webhook(trust_forwarded_headers=True)
+    proxy_headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "navigator.example.org"}
+    reply = await webhook.post(sms("hello"), signed_url=PUBLIC_URL + WEBHOOK_PATH, headers=proxy_headers)
+    assert reply.messages() == ["You said: hello"]
+    # A trusted header only changes which URL is checked: a bad signature still fails.
+    forged = await webhook.post(sms("hello"), signed_url=FORGED_URL, token="guess", headers=FORGED)
+    assert forged.status == 403
+
+
+async def test_the_public_url_includes_the_query_string(start_webhook):
+    webhook = await start_webhook(public_url=PUBLIC_URL + "/")
+    params = sms("hello")
+    signature = RequestValidator(TOKEN).compute_signature(f"{PUBLIC_URL}{WEBHOOK_PATH}?channel=sms", params)
+    async with webhook.session.post(
+        f"{webhook.url}?channel=sms", data=urlencode(params).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
+    ) as response:
+        assert response.status == 200
+
+
+# --- Malformed requests ---------------------------------------------------------------------------
+
+
+async def test_a_body_over_64_kb_is_refused(start_webhook):
+    webhook = await start_webhook()
+    reply = await webhook.post(sms("x" * 1_000_000))
+    assert reply.status == 413
+    assert webhook.agent.received == []
+
+
+async def test_a_body_that_is_not_form_encoded_is_refused(start_webhook):
+    webhook = await start_webhook()
+    reply = await webhook.post(body=b'{"From": "+12155550123", "Body": "hi"}', content_type="application/json")
+    assert reply.status == 415
+    assert webhook.agent.received == []
+
+
+@pytest.mark.parametrize("body", [b"From=%2B12155550123&Body=%FF%FE", b"From&Body", b"From=%2B1\xff\xfe"])
+async def test_a_malformed_form_is_refused(start_webhook, body):
+    webhook = await start_webhook()
+    reply = await webhook.post(body=body)
+    assert reply.status == 400
+    assert "Traceback" not in reply.body
+    assert webhook.agent.received == []
+
+
+# --- Keywords -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stop", ["STOP", "stop", " Stop! ", "Unsubscribe", "optout."])
+async def test_stop_deletes_the_conversation_and_suppresses_the_sender(start_webhook, stop):
+    webhook = await start_webhook()
+    await webhook.post(sms("hello"))
+    assert SENDER in webhook.tracker_store.store
+
+    reply = await webhook.post(sms(stop))
+    assert reply.messages() == []
+    assert deleted_ids(webhook) == [SENDER]
+    assert SENDER not in webhook.tracker_store.store
+    assert webhook.store.is_suppressed(SENDER)
+
+    later = await webhook.post(sms("are you there?"))
+    assert later.messages() == []
+    assert [message.text for message in webhook.agent.received] == ["hello"]
+
+
+async def test_start_lifts_the_suppression_and_greets(start_webhook):
+    webhook = await start_webhook()
+    await webhook.post(sms("STOP"))
+    reply = await webhook.post(sms("start"))
+    assert reply.messages() == [GREETING]
+    assert not webhook.store.is_suppressed(SENDER)
+    assert [message.text for message in webhook.agent.received] == ["/greet"]
+    assert (await webhook.post(sms("hello"))).messages() == ["You said: hello"]
+
+
+async def test_yes_opts_back_in_only_a_sender_who_opted_out(start_webhook):
+    webhook = await start_webhook()
+    assert (await webhook.post(sms("yes"))).messages() == ["You said: yes"]
+    await webhook.post(sms("STOP"))
+    assert (await webhook.post(sms("YES"))).messages() == [GREETING]
+
+
+@pytest.mark.parametrize("keyword", ["HELP", "help", "Info?"])
+async def test_help_is_a_fixed_reply_without_the_assistant(start_webhook, keyword):
+    webhook = await start_webhook()
+    text = "\n\n".join((await webhook.post(sms(keyword))).messages())
+    assert text == HELP_TEXT
+    for needed in ("STOP", "DELETE", "911", "988", "1-800-662-4357"):
+        assert needed in text
+    assert webhook.agent.received == []
+    assert is_gsm7(HELP_TEXT)
+
+
+async def test_help_still_answers_a_sender_who_opted_out(start_webhook):
+    webhook = await start_webhook()
+    await webhook.post(sms("STOP"))
+    assert "988" in "\n".join((await webhook.post(sms("HELP"))).messages())
+
+
+async def test_delete_deletes_the_conversation_and_confirms(start_webhook):
+    webhook = await start_webhook()
+    await webhook.post(sms("hello"))
+    reply = await webhook.post(sms("Delete"))
+    assert reply.messages() == [DELETED_TEXT]
+    assert deleted_ids(webhook) == [SENDER]
+    assert SENDER not in webhook.tracker_store.store
+    assert not webhook.store.is_suppressed(SENDER)
+    assert (await webhook.post(sms("hello again"))).messages() == ["You said: hello again"]
+
+
+async def test_delete_without_a_delete_method_saves_an_empty_conversation(start_webhook):
+    tracker_store = InMemoryTrackerStore(Domain.empty())
+    webhook = await start_webhook(tracker_store=tracker_store)
+    await webhook.post(sms("hello"))
+    assert (await webhook.post(sms("DELETE"))).messages() == [DELETED_TEXT]
+    tracker = await tracker_store.retrieve(SENDER)
+    assert list(tracker.events) == []
+
+
+async def test_with_rasas_own_agent_stop_reaches_the_store_inside_its_wrappers(start_webhook):
+    tracker_store = RecordingTrackerStore()
+    agent = Agent(tracker_store=tracker_store)  # no model: it wraps the store and ignores messages
+    assert not hasattr(agent.tracker_store, "delete")
+    webhook = await start_webhook(agent=agent, tracker_store=tracker_store)
+    assert "\n\n".join((await webhook.post(sms("hello"))).messages()) == APOLOGY_TEXT
+    assert (await webhook.post(sms("STOP"))).messages() == []
+    assert deleted_ids(webhook) == [SENDER]
+
+
+def test_fixed_texts_are_gsm7():
+    for text in (HELP_TEXT, DELETED_TEXT, PICTURE_TEXT, EMPTY_TEXT, APOLOGY_TEXT, MORE_TEXT):
+        assert is_gsm7(text)
+
+
+# --- Retries --------------------------------------------------------------------------------------
+
+
+async def test_a_retried_message_gets_the_same_reply_and_runs_once(start_webhook):
+    webhook = await start_webhook()
+    params = sms("naloxone near me")
+    first = await webhook.post(params)
+    retry = await webhook.post(params)
+    assert retry.body == first.body
+    assert first.messages() == ["You said: naloxone near me"]
+    assert len(webhook.agent.received) == 1
+
+
+async def test_a_retry_during_the_first_request_waits_for_its_reply(start_webhook):
+    webhook = await start_webhook()
+    greet_or_echo = webhook.agent.answer
+
+    async def slow(message: UserMessage) -> None:
+        await asyncio.sleep(0.5)
+        await greet_or_echo(message)
+
+    webhook.agent.answer = slow
+    params = sms("buprenorphine")
+    first, retry = await asyncio.gather(webhook.post(params), webhook.post(params))
+    assert first.messages() == retry.messages() == ["You said: buprenorphine"]
+    assert len(webhook.agent.received) == 1
+
+
+async def test_replies_are_kept_only_briefly(tmp_path):
+    store = ChannelStore(f"sqlite:///{tmp_path / 'channels.db'}")
+    assert store.claim("SM1")
+    store.store_reply("SM1", "<Response />")
+    store.purge(older_than_seconds=600)
+    assert store.reply_for("SM1") == "<Response />"
+    store.purge(older_than_seconds=0)
+    assert store.reply_for("SM1") is None
+    assert store.claim("SM1")
+    assert not store.claim("SM1")
+
+
+# --- Odd messages ---------------------------------------------------------------------------------
+
+
+async def test_a_picture_without_text_gets_a_kind_reply(start_webhook):
+    webhook = await start_webhook()
+    reply = await webhook.post(sms("", NumMedia="1", MediaUrl0="https://api.twilio.com/media/1"))
+    assert reply.messages() == [PICTURE_TEXT]
+    assert webhook.agent.received == []
+
+
+async def test_a_message_without_a_body_gets_a_kind_reply(start_webhook):
+    webhook = await start_webhook()
+    reply = await webhook.post(sms(None))
+    assert reply.messages() == [EMPTY_TEXT]
+    assert webhook.agent.received == []
+
+
+async def test_a_very_long_message_is_cut_to_1000_characters(start_webhook):
+    webhook = await start_webhook()
+    reply = await webhook.post(sms("a" * 5000))
+    assert reply.status == 200
+    [message] = webhook.agent.received
+    assert len(message.text) == 1000
+
+
+async def test_a_slow_assistant_gets_the_apology_in_time_and_still_finishes(start_webhook):
+    webhook = await start_webhook(reply_timeout=0.5)
+    greet_or_echo = webhook.agent.answer
+
+    async def slow(message: UserMessage) -> None:
+        await asyncio.sleep(1.5)
+        await greet_or_echo(message)
+
+    webhook.agent.answer = slow
+    started = time.monotonic()
+    reply = await webhook.post(sms("methadone"))
+    assert time.monotonic() - started < 1.0
+    assert "\n\n".join(reply.messages()) == APOLOGY_TEXT
+    assert "988" in APOLOGY_TEXT and "1-800-662-4357" in APOLOGY_TEXT and "911" in APOLOGY_TEXT
+    await asyncio.wait_for(webhook.agent.finished.wait(), timeout=3)
+    assert SENDER in webhook.tracker_store.store
+
+
+async def test_a_failing_assistant_gets_the_apology_without_details(start_webhook, caplog):
+    webhook = await start_webhook()
+
+    async def fail(message: UserMessage) -> None:
+        raise RuntimeError("action server said something private")
+
+    webhook.agent.answer = fail
+    with caplog.at_level(logging.DEBUG):
+        reply = await webhook.post(sms("hello"))
+    assert "\n\n".join(reply.messages()) == APOLOGY_TEXT
+    assert "Traceback" not in reply.body and "private" not in reply.body
+    assert "RuntimeError" in caplog.text and "private" not in caplog.text
+
+
+async def test_a_silent_assistant_gets_the_apology(start_webhook):
+    webhook = await start_webhook()
+
+    async def say_nothing(message: UserMessage) -> None:
+        pass
+
+    webhook.agent.answer = say_nothing
+    assert "\n\n".join((await webhook.post(sms("hello"))).messages()) == APOLOGY_TEXT
+
+
+# --- Rendering ------------------------------------------------------------------------------------
+
+
+async def test_buttons_become_numbered_lines_and_images_are_left_out(start_webhook):
+    webhook = await start_webhook()
+
+    async def ask(message: UserMessage) -> None:
+        channel = message.output_channel
+        await channel.send_image_url(message.sender_id, "https://example.org/map.png")
+        await channel.send_text_with_buttons(
+            message.sender_id, "Which medication?",
+            [{"title": "Methadone", "payload": "/m"}, {"title": "Buprenorphine", "payload": "/b"}],
+        )
+        await channel.send_custom_json(message.sender_id, {"kind": "listing"})
+
+    webhook.agent.answer = ask
+    reply = await webhook.post(sms("hello"))
+    assert reply.messages() == ["Which medication?\n1) Methadone\n2) Buprenorphine"]
+
+
+async def test_paragraphs_are_packed_and_typography_made_gsm7(start_webhook):
+    webhook = await start_webhook()
+    listings = [f"{n}. Recovery Center {n} – open 8–4 • “walk-ins” ok" for n in range(1, 4)]
+
+    async def answer(message: UserMessage) -> None:
+        await message.output_channel.send_text_message(message.sender_id, "\n\n".join(listings))
+
+    webhook.agent.answer = answer
+    [message] = (await webhook.post(sms("hello"))).messages()
+    assert message.split("\n\n") == [f'{n}. Recovery Center {n} - open 8-4 - "walk-ins" ok' for n in range(1, 4)]
+
+
+async def test_at_most_five_messages_the_last_asking_for_more(start_webhook):
+    webhook = await start_webhook()
+
+    async def long_answer(message: UserMessage) -> None:
+        for n in range(10):
+            await message.output_channel.send_text_message(message.sender_id, f"Listing {n} " + "x" * 300)
+
+    webhook.agent.answer = long_answer
+    messages = (await webhook.post(sms("list everything"))).messages()
+    assert len(messages) == 5
+    assert messages[-1] == MORE_TEXT
+    assert [message.split()[1] for message in messages[:4]] == ["0", "1", "2", "3"]
+
+
+async def test_markup_in_a_message_cannot_inject_twiml(start_webhook):
+    webhook = await start_webhook()
+    markup = '<Message>hi</Message><script>alert(1)</script>]]>&amp;"\'\ufffe'
+    reply = await webhook.post(sms(markup))
+    messages = reply.messages()  # parses as XML
+    assert len(messages) == 1
+    assert messages[0] == "You said: " + markup.replace("\ufffe", "")
+    assert webhook.agent.received[0].text == markup
+
+
+# --- Privacy --------------------------------------------------------------------------------------
+
+
+async def test_the_phone_number_is_kept_nowhere(start_webhook, caplog, tmp_path):
+    caplog.set_level(logging.DEBUG)
+    webhook = await start_webhook()
+    for text in ("hello", "HELP", "DELETE", "hello", "STOP", "hello", "START", None):
+        assert (await webhook.post(sms(text))).status == 200
+    webhook.store.engine.dispose()
+
+    seen = [
+        caplog.text,
+        repr([(record.getMessage(), record.args) for record in caplog.records]),
+        repr(webhook.tracker_store.calls),
+        repr(webhook.tracker_store.store),
+        repr([(m.text, m.sender_id, m.metadata, m.message_id) for m in webhook.agent.received]),
+        repr(table_rows(webhook.store)),
+    ]
+    seen += [path.read_bytes().decode("latin-1") for path in tmp_path.glob("channels.db*")]
+    assert len(caplog.records) > 0
+    for number in PHONE_FORMS:
+        assert not any(number in text for text in seen)
+    assert {message.sender_id for message in webhook.agent.received} == {SENDER}
+
+
+async def test_the_sender_id_is_logged_only_by_its_first_8_characters(start_webhook, caplog):
+    caplog.set_level(logging.DEBUG, logger="bot")
+    webhook = await start_webhook()
+    await webhook.post(sms("hello"))
+    bot_logs = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("bot"))
+    assert SENDER[:8] in bot_logs
+    assert SENDER[:9] not in bot_logs
+
+
+# --- Sender ids, the key and configuration -------------------------------------------------------
+
+
+def test_every_spelling_of_a_number_gets_one_id():
+    spellings = ["+12155550123", "2155550123", "(215) 555-0123", "1-215-555-0123", "0012155550123"]
+    assert {normalize_phone(spelling) for spelling in spellings} == {"12155550123"}
+    assert {sender_id(spelling, KEY) for spelling in spellings} == {SENDER}
+    assert sender_id(PHONE, b"another key") != SENDER
+    assert len(SENDER) == len("sms-") + 64
+
+
+def test_the_key_file_is_created_once_and_private(tmp_path, monkeypatch):
+    monkeypatch.delenv("NAVIGATOR_SENDER_KEY", raising=False)
+    path = tmp_path / "var" / "sender.key"
+    key = sender_key(path)
+    assert len(key) == 32
+    assert sender_key(path) == key
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    assert [p.name for p in path.parent.iterdir()] == ["sender.key"]
+
+
+@pytest.mark.parametrize("configured, key", [("00ff10", b"\x00\xff\x10"), ("a passphrase", b"a passphrase")])
+def test_the_key_from_the_environment(tmp_path, monkeypatch, configured, key):
+    monkeypatch.setenv("NAVIGATOR_SENDER_KEY", configured)
+    assert sender_key(tmp_path / "sender.key") == key
+    assert not (tmp_path / "sender.key").exists()
+
+
+def test_configuration_from_credentials_and_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("NAVIGATOR_SENDER_KEY", "00ff")
+    monkeypatch.setenv("NAVIGATOR_CHANNEL_DATABASE_URL", f"sqlite:///{tmp_path / 'channels.db'}")
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "from-env")
+    monkeypatch.setenv("NAVIGATOR_PUBLIC_URL", "https://env.example.org/")
+    monkeypatch.setenv("NAVIGATOR_TRUST_FORWARDED_HEADERS", "true")
+
+    from_env = TwilioSmsInput.from_credentials(None)
+    assert (from_env.auth_token, from_env.public_url) == ("from-env", "https://env.example.org")
+    assert from_env.trust_forwarded_headers is True
+    assert from_env.reply_timeout == 12
+    assert from_env.key == b"\x00\xff"
+    assert Path(tmp_path / "channels.db").exists()
+
+    configured = TwilioSmsInput.from_credentials({
+        "auth_token": "from-credentials", "public_url": "https://sms.example.org",
+        "trust_forwarded_headers": False, "reply_timeout": 5,
+    })
+    assert (configured.auth_token, configured.public_url) == ("from-credentials", "https://sms.example.org")
+    assert configured.trust_forwarded_headers is False
+    assert configured.reply_timeout == 5
+    assert TwilioSmsInput.name() == "twilio" and configured.url_prefix() == "twilio"

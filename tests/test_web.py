@@ -1,0 +1,730 @@
+"""The web side: the navigator page and its API (with the real national registry, a fake Rasa
+NLU endpoint and a fake Twilio client), the security headers on every page, and the widget's
+socket.io channel on a real Sanic server mounted the way Rasa mounts channels."""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import socket
+import stat
+import uuid
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import aiohttp
+import pytest
+import yaml
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from rasa import server as rasa_server
+from rasa.core.channels.channel import UserMessage, register
+from rasa.core.run import _create_single_channel
+from sanic import Sanic
+
+from bot.channels import socketio_secure
+from bot.channels.socketio_secure import CustomJsonSocketIOOutput, SecureSocketIOInput, SessionTokens
+from bot.senders import ChannelStore, sender_id
+from bot.sms import is_gsm7
+from bot.web.app import PathOnlyAccessLogger, Settings, make_app
+
+ROOT = Path(__file__).resolve().parent.parent
+NAVIGATOR_TOKEN = "navigator-test-passphrase-1234"
+RASA_TOKEN = "rasa-test-token"
+SENDER_KEY_HEX = "ab" * 32
+PHONE = "+12155550123"
+PHONE_DIGITS = "2155550123"
+BEARER = {"Authorization": f"Bearer {NAVIGATOR_TOKEN}"}
+WIDGET_ORIGIN = "http://widget.example.org"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class FakeTwilio:
+    """Stands in for twilio.rest.Client: records what would have been sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict] = []
+        self.messages = self
+
+    def create(self, *, to: str, from_: str, body: str):
+        self.sent.append({"to": to, "from_": from_, "body": body})
+        return SimpleNamespace(sid=f"SM{uuid.uuid4().hex}")
+
+
+@pytest.fixture
+async def serve(national_registry, tmp_path, monkeypatch):
+    """Start the web app on the national registry; keyword arguments override its settings."""
+    monkeypatch.setenv("NAVIGATOR_SENDER_KEY", SENDER_KEY_HEX)
+    clients: list[TestClient] = []
+
+    async def start(**overrides: Any) -> TestClient:
+        settings = Settings(**{
+            "database_url": str(national_registry.engine.url),
+            "channel_database_url": f"sqlite:///{tmp_path / 'channels.db'}",
+            "rasa_url": f"http://127.0.0.1:{free_port()}",  # nothing listens there
+            "rasa_token": RASA_TOKEN,
+            "navigator_token": NAVIGATOR_TOKEN,
+            **overrides,
+        })
+        client = TestClient(TestServer(make_app(settings)))
+        await client.start_server()
+        clients.append(client)
+        return client
+
+    yield start
+    for client in clients:
+        await client.close()
+
+
+@pytest.fixture
+async def fake_rasa():
+    """A tiny /model/parse that answers with the entities given for each text."""
+    answers: dict[str, list[dict]] = {}
+    requests: list[dict] = []
+
+    async def parse(request: web.Request) -> web.Response:
+        body = await request.json()
+        requests.append({"token": request.query.get("token"), "text": body["text"]})
+        if request.query.get("token") != RASA_TOKEN:
+            return web.json_response({"message": "unauthorized"}, status=401)
+        return web.json_response({"text": body["text"], "intent": {"name": "find_treatment", "confidence": 1.0},
+                                  "entities": answers.get(body["text"], [])})
+
+    app = web.Application()
+    app.router.add_post("/model/parse", parse)
+    server = TestServer(app)
+    await server.start_server()
+    yield SimpleNamespace(url=str(server.make_url("")).rstrip("/"), answers=answers, requests=requests)
+    await server.close()
+
+
+def origin(client: TestClient) -> str:
+    return f"http://{client.host}:{client.port}"
+
+
+async def sign_in(client: TestClient) -> str:
+    """Signs in with the form and returns the navigator page's CSRF token."""
+    response = await client.post("/navigator/login", data={"passphrase": NAVIGATOR_TOKEN}, allow_redirects=False,
+                                  headers={"Origin": origin(client)})
+    assert response.status == 303
+    page = await (await client.get("/navigator")).text()
+    return re.search(r'<meta name="csrf-token" content="([0-9a-f]+)">', page).group(1)
+
+
+# --- who may use the navigator page and API -----------------------------------------------------
+
+
+async def test_without_a_configured_token_the_page_and_api_refuse_everyone(serve):
+    client = await serve(navigator_token=None)
+    page = await client.get("/navigator", headers=BEARER)
+    assert page.status == 403
+    assert "NAVIGATOR_NAVIGATOR_TOKEN" in await page.text()
+    for response in (await client.get("/api/search", params={"place": "19134"}, headers=BEARER),
+                     await client.post("/api/send", json={"to": PHONE, "listing_ids": ["x"]}, headers=BEARER),
+                     await client.post("/navigator/login", data={"passphrase": "anything at all here"})):
+        assert response.status == 403
+    body = await (await client.get("/api/search", params={"place": "19134"})).json()
+    assert "NAVIGATOR_NAVIGATOR_TOKEN" in body["error"]
+
+
+async def test_a_short_navigator_token_is_refused_at_start_up():
+    with pytest.raises(ValueError, match="at least 16"):
+        Settings(navigator_token="short")
+
+
+async def test_the_page_and_api_need_the_token(serve):
+    client = await serve()
+    login_page = await client.get("/navigator")
+    assert login_page.status == 401
+    assert 'name="passphrase"' in await login_page.text()
+    assert (await client.get("/api/search", params={"place": "19134"})).status == 401
+    wrong = {"Authorization": "Bearer not-the-navigator-token"}
+    assert (await client.get("/api/search", params={"place": "19134"}, headers=wrong)).status == 401
+    assert (await client.get("/navigator", headers=wrong)).status == 401
+    assert (await client.get("/api/search", params={"place": "19134"}, headers=BEARER)).status == 200
+    page = await client.get("/navigator", headers=BEARER)
+    assert page.status == 200
+    assert 'href="/api/openapi.json"' in await page.text()
+
+
+async def test_the_sign_in_form_sets_a_strict_http_only_cookie(serve):
+    client = await serve()
+    wrong = await client.post("/navigator/login", data={"passphrase": "a wrong passphrase"},
+                              headers={"Origin": origin(client)})
+    assert wrong.status == 401
+    response = await client.post("/navigator/login", data={"passphrase": NAVIGATOR_TOKEN}, allow_redirects=False,
+                                 headers={"Origin": origin(client)})
+    assert response.status == 303 and response.headers["Location"] == "/navigator"
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Secure" not in cookie  # plain http here
+    assert NAVIGATOR_TOKEN not in cookie
+    assert (await client.get("/navigator")).status == 200
+    assert (await client.get("/api/search", params={"place": "19134"})).status == 200
+    signed_out = await client.post("/navigator/logout", allow_redirects=False, headers={"Origin": origin(client)})
+    assert signed_out.status == 303
+    assert (await client.get("/api/search", params={"place": "19134"})).status == 401
+
+
+async def test_behind_https_the_cookie_is_secure(serve):
+    client = await serve(public_url="https://navigator.example.org")
+    response = await client.post("/navigator/login", data={"passphrase": NAVIGATOR_TOKEN}, allow_redirects=False,
+                                 headers={"Origin": "https://navigator.example.org"})
+    assert response.status == 303
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+async def test_a_sign_in_posted_from_another_site_is_refused(serve):
+    client = await serve()
+    response = await client.post("/navigator/login", data={"passphrase": NAVIGATOR_TOKEN}, allow_redirects=False,
+                                 headers={"Origin": "https://evil.example"})
+    assert response.status == 403
+    assert "Set-Cookie" not in response.headers
+
+
+@pytest.mark.parametrize("headers, allowed", [
+    ({"Sec-Fetch-Site": "same-origin", "Origin": "null"}, True),  # a browser under Referrer-Policy: no-referrer
+    ({"Sec-Fetch-Site": "cross-site"}, False),
+    ({"Sec-Fetch-Site": "same-site"}, False),
+    ({"Origin": "null"}, False),
+    ({}, True),  # not a browser: nothing to forge
+])
+async def test_sign_in_trusts_the_browsers_word_on_where_a_post_comes_from(serve, headers, allowed):
+    client = await serve()
+    response = await client.post("/navigator/login", data={"passphrase": NAVIGATOR_TOKEN}, allow_redirects=False,
+                                 headers=headers)
+    assert response.status == (303 if allowed else 403)
+
+
+async def test_repeated_wrong_passphrases_are_slowed_down(serve):
+    client = await serve()
+    statuses = [(await client.post("/navigator/login", data={"passphrase": f"guess number {n}"})).status
+                for n in range(11)]
+    assert statuses == [401] * 10 + [429]
+    # Even the right passphrase waits out the window.
+    assert (await client.post("/navigator/login", data={"passphrase": NAVIGATOR_TOKEN},
+                              allow_redirects=False)).status == 429
+
+
+# --- /api/search ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("params, parameter", [
+    ({"place": "19134", "page_size": "0"}, "page_size"),
+    ({"place": "19134", "page_size": "21"}, "page_size"),
+    ({"place": "19134", "page_size": "five"}, "page_size"),
+    ({"place": "19134", "page": "-1"}, "page"),
+    ({"place": "19134", "medication": "metadone"}, "medication"),
+    ({"place": "19134", "medication": "methadone,"}, "medication"),
+    ({"place": "19134", "payment": "<b>medicaid</b>"}, "payment"),
+    ({"medication": "methadone"}, "place"),
+    ({"place": "1" * 5000}, "place"),
+    ({"place": "<script>alert(1)</script>"}, "place"),
+    ({"place": "19134\nSet-Cookie: x=1"}, "place"),
+    ({"place": "91.5,-75.1"}, "place"),
+    ({"place": "19134", "q": "<img src=x onerror=alert(1)>"}, "q"),
+    ({"place": "19134", "medicaton": "methadone"}, "medicaton"),
+])
+async def test_bad_parameters_are_refused_naming_the_parameter(serve, params, parameter):
+    client = await serve()
+    response = await client.get("/api/search", params=params, headers=BEARER)
+    assert response.status == 400
+    body = await response.json()
+    assert body["parameter"] == parameter
+    assert body["error"]
+
+
+async def test_a_parameter_given_twice_is_refused(serve):
+    client = await serve()
+    response = await client.get("/api/search?place=19134&place=19104", headers=BEARER)
+    assert response.status == 400
+    assert (await response.json())["parameter"] == "place"
+
+
+async def test_an_unknown_place_is_422_with_the_geocoders_reason(serve):
+    client = await serve()
+    response = await client.get("/api/search", params={"place": "Zzyzxqq"}, headers=BEARER)
+    assert response.status == 422
+    assert (await response.json())["reason"] == "not_found"
+    ambiguous = await client.get("/api/search", params={"place": "Springfield"}, headers=BEARER)
+    assert ambiguous.status == 422
+    body = await ambiguous.json()
+    assert body["reason"] == "ambiguous" and body["parameter"] == "place"
+    assert "Springfield, MO" in [c["name"] for c in body["candidates"]]
+
+
+async def test_methadone_near_19134_is_certified_programs_nearest_first(serve, national_registry):
+    client = await serve()
+    response = await client.get("/api/search", params={"place": "19134", "medication": "methadone",
+                                                       "page_size": "10"}, headers=BEARER)
+    assert response.status == 200
+    body = await response.json()
+    expected = national_registry.search("19134", ["medication:methadone"], page_size=10)
+    assert [l["id"] for l in body["listings"]] == [r.id for r in expected.results]
+    assert all("setting:otp" in r.terms for r in expected.results)
+    miles = [l["miles"] for l in body["listings"]]
+    assert len(miles) == 10 and miles == sorted(miles) and miles[0] < 5
+    assert body["place"]["name"] == "Philadelphia, PA 19134"
+    first = body["listings"][0]
+    assert first["n"] == 1 and first["matched"] == ["methadone"]
+    assert first["address"] and first["map_url"].startswith("https://")
+    assert "checked" in first["source"] and first["sources"][0]["checked"]
+    assert {"SAMHSA National Helpline", "988 Suicide & Crisis Lifeline"} <= {s["name"] for s in body["national"]}
+    assert body["has_more"] is True
+    second_page = await (await client.get("/api/search", params={"place": "19134", "medication": "methadone",
+                                                                   "page_size": "10", "page": "2"},
+                                          headers=BEARER)).json()
+    assert second_page["listings"][0]["n"] == 11 and second_page["listings"][0]["miles"] >= miles[-1]
+
+
+async def test_several_codes_and_coordinates_are_accepted(serve, national_registry):
+    client = await serve()
+    response = await client.get("/api/search?place=39.99,-75.12&payment=medicaid,medicare&access=walk_in"
+                                "&medication=buprenorphine", headers=BEARER)
+    assert response.status == 200
+    body = await response.json()
+    assert [f["id"] for f in body["filters"]] == ["access:walk_in", "medication:buprenorphine", "payment:medicaid",
+                                                  "payment:medicare"]
+    assert body["place"]["precision"] == "exact"
+    assert body["listings"]
+
+
+async def test_q_is_read_by_rasa_into_filters_and_a_place(serve, fake_rasa, national_registry):
+    query = "bup walk-in medicaid 19134"
+    fake_rasa.answers[query] = [
+        {"entity": "medication", "value": "buprenorphine", "start": 0, "end": 3},
+        {"entity": "access", "value": "walk_in", "start": 4, "end": 11},
+        {"entity": "payment", "value": "medicaid", "start": 12, "end": 20},
+        {"entity": "location", "value": "19134", "start": 21, "end": 26},
+    ]
+    client = await serve(rasa_url=fake_rasa.url)
+    response = await client.get("/api/search", params={"q": query}, headers=BEARER)
+    assert response.status == 200
+    body = await response.json()
+    assert fake_rasa.requests == [{"token": RASA_TOKEN, "text": query}]
+    wanted = ["access:walk_in", "medication:buprenorphine", "payment:medicaid"]
+    assert [f["id"] for f in body["filters"]] == wanted
+    assert body["understood"]["place"] == "19134"
+    assert body["place"]["name"] == "Philadelphia, PA 19134"
+    expected = national_registry.search("19134", wanted, page_size=5)
+    assert [l["id"] for l in body["listings"]] == [r.id for r in expected.results]
+
+
+async def test_q_adds_to_the_filter_fields_and_place_wins_over_its_place(serve, fake_rasa):
+    fake_rasa.answers["no insurance near camden"] = [
+        {"entity": "payment", "value": "uninsured"}, {"entity": "location", "value": "camden nj"}]
+    client = await serve(rasa_url=fake_rasa.url)
+    body = await (await client.get("/api/search", params={"q": "no insurance near camden", "place": "19134",
+                                                           "medication": "methadone"}, headers=BEARER)).json()
+    assert body["place"]["name"] == "Philadelphia, PA 19134"
+    assert {"medication:methadone", "payment:self_pay", "payment:sliding_fee", "payment:free",
+            "payment:state_funded"} == {f["id"] for f in body["filters"]}
+
+
+async def test_q_without_a_place_anywhere_is_400(serve, fake_rasa):
+    fake_rasa.answers["methadone"] = [{"entity": "medication", "value": "methadone"}]
+    client = await serve(rasa_url=fake_rasa.url)
+    response = await client.get("/api/search", params={"q": "methadone"}, headers=BEARER)
+    assert response.status == 400
+    assert (await response.json())["parameter"] == "place"
+
+
+async def test_with_rasa_down_q_is_502_and_the_filter_fields_still_work(serve):
+    client = await serve()  # its Rasa URL points at a port nobody listens on
+    response = await client.get("/api/search", params={"q": "bup near 19134"}, headers=BEARER)
+    assert response.status == 502
+    body = await response.json()
+    assert body["parameter"] == "q" and "Rasa" in body["error"]
+    assert (await client.get("/api/search", params={"place": "19134", "medication": "buprenorphine"},
+                             headers=BEARER)).status == 200
+
+
+async def test_a_wrong_rasa_token_is_502_not_a_crash(serve, fake_rasa):
+    client = await serve(rasa_url=fake_rasa.url, rasa_token="not-the-token")
+    response = await client.get("/api/search", params={"q": "bup near 19134"}, headers=BEARER)
+    assert response.status == 502
+
+
+# --- /api/send --------------------------------------------------------------------------------
+
+
+async def nearest_ids(client: TestClient, medication: str = "methadone", count: int = 2) -> list[str]:
+    body = await (await client.get("/api/search", params={"place": "19134", "medication": medication},
+                                   headers=BEARER)).json()
+    return [listing["id"] for listing in body["listings"][:count]]
+
+
+async def test_send_without_twilio_configured_is_503(serve):
+    client = await serve()
+    response = await client.post("/api/send", json={"to": PHONE, "listing_ids": await nearest_ids(client)},
+                                 headers=BEARER)
+    assert response.status == 503
+    assert "TWILIO_ACCOUNT_SID" in (await response.json())["error"]
+
+
+async def test_send_refuses_a_number_that_texted_stop(serve, tmp_path):
+    twilio = FakeTwilio()
+    client = await serve(sms_client=twilio, twilio_from_number="+12155550000")
+    store = ChannelStore(f"sqlite:///{tmp_path / 'channels.db'}")
+    store.suppress(sender_id(PHONE, bytes.fromhex(SENDER_KEY_HEX)))
+    ids = await nearest_ids(client)
+    for spelling in (PHONE, "(215) 555-0123", "1-215-555-0123"):
+        response = await client.post("/api/send", json={"to": spelling, "listing_ids": ids}, headers=BEARER)
+        assert response.status == 409
+        assert "STOP" in (await response.json())["error"]
+    assert twilio.sent == []
+
+
+async def test_send_texts_plain_gsm7_and_keeps_no_number(serve, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    twilio = FakeTwilio()
+    client = await serve(sms_client=twilio, twilio_from_number="+12155550000")
+    ids = await nearest_ids(client, "buprenorphine", 3)
+    response = await client.post("/api/send", json={"to": "215-555-0123", "listing_ids": ids}, headers=BEARER)
+    assert response.status == 200
+    assert await response.json() == {"sent": len(twilio.sent), "listings": 3}
+    assert twilio.sent and all(m["to"] == PHONE and m["from_"] == "+12155550000" for m in twilio.sent)
+    text = "\n\n".join(m["body"] for m in twilio.sent)
+    assert all(is_gsm7(m["body"]) for m in twilio.sent)
+    assert "1. Pathways to Recovery" in text and "checked Sep 2020" in text and "Reply STOP" in text
+    logged = caplog.text
+    assert PHONE_DIGITS not in logged and "555-0123" not in logged
+    stored = b"".join(path.read_bytes() for path in tmp_path.iterdir() if path.is_file())
+    assert PHONE_DIGITS.encode() not in stored and b"555-0123" not in stored
+
+
+@pytest.mark.parametrize("body, parameter", [
+    ({"to": "555-0123", "listing_ids": ["x"]}, "to"),
+    ({"to": "+1 123 555 0123", "listing_ids": ["x"]}, "to"),
+    ({"to": "call me", "listing_ids": ["x"]}, "to"),
+    ({"to": PHONE, "listing_ids": []}, "listing_ids"),
+    ({"to": PHONE, "listing_ids": ["<script>"]}, "listing_ids"),
+    ({"to": PHONE, "listing_ids": ["a", "b", "c", "d", "e", "f"]}, "listing_ids"),
+    ({"to": PHONE, "listing_ids": ["00000000-0000-0000-0000-000000000000"]}, "listing_ids"),
+    ({"to": PHONE, "listing_ids": ["x"], "note": "hi"}, "note"),
+])
+async def test_send_validates_the_number_and_the_listing_ids(serve, body, parameter):
+    twilio = FakeTwilio()
+    client = await serve(sms_client=twilio, twilio_from_number="+12155550000")
+    response = await client.post("/api/send", json=body, headers=BEARER)
+    assert response.status == 400
+    assert (await response.json())["parameter"] == parameter
+    assert twilio.sent == []
+
+
+async def test_an_international_number_in_e164_is_accepted(serve):
+    twilio = FakeTwilio()
+    client = await serve(sms_client=twilio, twilio_from_number="+12155550000")
+    response = await client.post("/api/send", json={"to": "+44 7700 900123", "listing_ids": await nearest_ids(client)},
+                                 headers=BEARER)
+    assert response.status == 200
+    assert twilio.sent[0]["to"] == "+447700900123"
+
+
+async def test_send_from_the_page_needs_its_csrf_token_and_this_origin(serve):
+    twilio = FakeTwilio()
+    client = await serve(sms_client=twilio, twilio_from_number="+12155550000")
+    csrf = await sign_in(client)
+    ids = await nearest_ids(client)
+    forged = await client.post("/api/send", json={"to": PHONE, "listing_ids": ids}, headers={"Origin": origin(client)})
+    assert forged.status == 403
+    wrong_token = await client.post("/api/send", json={"to": PHONE, "listing_ids": ids},
+                                    headers={"Origin": origin(client), "X-CSRF-Token": "0" * 64})
+    assert wrong_token.status == 403
+    other_site = await client.post("/api/send", json={"to": PHONE, "listing_ids": ids},
+                                   headers={"Origin": "https://evil.example", "X-CSRF-Token": csrf})
+    assert other_site.status == 403
+    assert twilio.sent == []
+    sent = await client.post("/api/send", json={"to": PHONE, "listing_ids": ids},
+                             headers={"Origin": origin(client), "X-CSRF-Token": csrf})
+    assert sent.status == 200 and twilio.sent
+
+
+async def test_a_twilio_failure_is_502_without_the_number(serve, caplog):
+    from twilio.base.exceptions import TwilioRestException
+
+    class RefusingTwilio(FakeTwilio):
+        def create(self, *, to: str, from_: str, body: str):
+            raise TwilioRestException(400, "https://api.twilio.com/Messages.json",
+                                      f"The 'To' number {to} is not a valid phone number.", code=21211)
+
+    client = await serve(sms_client=RefusingTwilio(), twilio_from_number="+12155550000")
+    response = await client.post("/api/send", json={"to": PHONE, "listing_ids": await nearest_ids(client)},
+                                 headers=BEARER)
+    assert response.status == 502
+    body = await response.json()
+    assert "21211" in body["error"] and PHONE_DIGITS not in json.dumps(body)
+    assert PHONE_DIGITS not in caplog.text
+
+
+# --- every page: headers, no inline script, the OpenAPI document --------------------------------
+
+
+async def test_every_response_has_a_strict_content_security_policy(serve):
+    client = await serve(frame_ancestors="https://county.example.gov", rasa_public_url="https://chat.example.org")
+    paths = ["/", "/widget/widget.js", "/widget/widget.css", "/widget/socket.io.min.js", "/static/navigator.js",
+             "/static/host.css", "/navigator", "/api/openapi.json", "/api/search", "/no-such-page"]
+    for path in paths:
+        response = await client.get(path)
+        policy = response.headers.get("Content-Security-Policy", "")
+        directives = dict((part.strip().split(" ", 1) + [""])[:2] for part in policy.split(";"))
+        assert directives["script-src"] == "'self'", path
+        assert directives["default-src"] == "'none'", path
+        assert directives["connect-src"] == "'self' https://chat.example.org wss://chat.example.org", path
+        assert directives["frame-ancestors"] == "https://county.example.gov", path
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy, path
+        assert response.headers["X-Content-Type-Options"] == "nosniff", path
+        assert response.headers["Referrer-Policy"] == "no-referrer", path
+
+
+async def test_pages_have_no_inline_script_and_the_host_page_embeds_one_script_and_one_element(serve):
+    client = await serve()
+    pages = {path: await (await client.get(path, headers=BEARER)).text() for path in ("/", "/navigator")}
+    pages["login"] = await (await client.get("/navigator")).text()
+    for path, page in pages.items():
+        scripts = re.findall(r"<script\b[^>]*>", page)
+        assert all(re.search(r'\bsrc="/', tag) for tag in scripts), path
+        assert not re.search(r"<[^>]+\son\w+\s*=", page), path
+        assert not re.search(r"<[^>]+\sstyle\s*=", page), path
+    host = pages["/"]
+    assert re.findall(r"<script\b[^>]*>", host) == ['<script src="/widget/widget.js" defer>']
+    assert len(re.findall(r'<[a-z]+ id="treatment-navigator"', host)) == 1  # the snippet shown is escaped
+
+
+async def test_widget_assets_are_served_with_the_socket_io_client_and_its_licence(serve):
+    client = await serve()
+    for path in ("/widget/widget.js", "/widget/widget.css", "/widget/socket.io.min.js",
+                 "/widget/socket.io-client-LICENSE.txt"):
+        assert (await client.get(path)).status == 200, path
+    script = await (await client.get("/widget/widget.js")).text()
+    assert "innerHTML" not in script and "eval(" not in script
+    assert "MIT License" in await (await client.get("/widget/socket.io-client-LICENSE.txt")).text()
+
+
+async def test_the_openapi_document_describes_search_and_send(serve):
+    client = await serve()
+    document = await (await client.get("/api/openapi.json")).json()
+    assert document["openapi"].startswith("3.")
+    search = document["paths"]["/api/search"]["get"]
+    parameters = {p["name"]: p for p in search["parameters"]}
+    assert {"place", "q", "page", "page_size", "medication", "payment", "support"} <= set(parameters)
+    assert "methadone" in parameters["medication"]["schema"]["items"]["enum"]
+    assert {"200", "400", "422", "502"} <= set(search["responses"])
+    send = document["paths"]["/api/send"]["post"]
+    assert {"200", "400", "409", "503"} <= set(send["responses"])
+
+
+async def test_the_access_log_has_no_query_string(national_registry, tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("NAVIGATOR_SENDER_KEY", SENDER_KEY_HEX)
+    caplog.set_level(logging.INFO, logger="aiohttp.access")
+    settings = Settings(database_url=str(national_registry.engine.url), rasa_token=RASA_TOKEN,
+                        channel_database_url=f"sqlite:///{tmp_path / 'channels.db'}", navigator_token=NAVIGATOR_TOKEN)
+    server = TestServer(make_app(settings))
+    await server.start_server(access_log_class=PathOnlyAccessLogger)  # as main() runs it
+    async with TestClient(server) as client:
+        assert (await client.get("/api/search", params={"place": "Kensington, Philadelphia PA"},
+                                 headers=BEARER)).status in (200, 422)
+    access = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
+    assert access and all("Kensington" not in line and "?" not in line for line in access)
+    assert "GET /api/search" in access[0]
+
+
+# --- the widget's socket.io channel -------------------------------------------------------------
+
+
+class RawSocketIO:
+    """A minimal socket.io client on one websocket (engine.io 4 framing), for tests.
+
+    (python-socketio's own client needs aiohttp 3.10 for websockets.)"""
+
+    def __init__(self, websocket: aiohttp.ClientWebSocketResponse, connect_reply: str) -> None:
+        self.websocket = websocket
+        self.connect_reply = connect_reply
+
+    @classmethod
+    async def open(cls, session: aiohttp.ClientSession, url: str, origin: str | None) -> "RawSocketIO":
+        websocket = await session.ws_connect(f"{url}/socket.io/?EIO=4&transport=websocket",
+                                             headers={"Origin": origin} if origin else {})
+        assert (await websocket.receive_str()).startswith("0")  # engine.io open
+        await websocket.send_str("40")  # socket.io connect to the default namespace
+        return cls(websocket, await websocket.receive_str())
+
+    @property
+    def connected(self) -> bool:
+        return self.connect_reply.startswith("40")
+
+    async def emit(self, event: str, data: Any) -> None:
+        await self.websocket.send_str("42" + json.dumps([event, data]))
+
+    async def next_event(self, timeout: float = 5.0) -> tuple[str, Any]:
+        while True:
+            packet = await asyncio.wait_for(self.websocket.receive_str(), timeout)
+            if packet == "2":  # ping
+                await self.websocket.send_str("3")
+            elif packet.startswith("42"):
+                event, *args = json.loads(packet[2:])
+                return event, args[0] if args else None
+
+    async def session(self, session_id: Any) -> str:
+        await self.emit("session_request", {"session_id": session_id})
+        event, token = await self.next_event()
+        assert event == "session_confirm"
+        return token
+
+    async def close(self) -> None:
+        await self.websocket.close()
+
+
+@pytest.fixture
+async def widget_channel(monkeypatch):
+    """The channel on a real Sanic server with Rasa's CORS set-up; a fake agent answers each
+    message with a text and a cards payload, as the assistant does."""
+    monkeypatch.setattr(Sanic, "test_mode", True)
+    received: list[UserMessage] = []
+
+    async def on_new_message(message: UserMessage) -> None:
+        received.append(message)
+        await message.output_channel.send_response(message.sender_id, {"text": f"got {message.text}"})
+        await message.output_channel.send_response(message.sender_id, {"custom": {"type": "listings", "listings": []}})
+
+    channel = SecureSocketIOInput(cors_allowed_origins=[WIDGET_ORIGIN], secret=b"test-widget-secret")
+    app = Sanic(f"widget_test_{uuid.uuid4().hex}", configure_logging=False)
+    rasa_server.configure_cors(app, None)  # what `rasa run` does without --cors
+    app.ctx.agent = SimpleNamespace(handle_message=on_new_message)
+    register([channel], app, route="/webhooks/")
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    server = await app.create_server(sock=listener, return_asyncio_server=True, access_log=False)
+    await server.startup()
+    await server.before_start()
+    await server.after_start()
+    session = aiohttp.ClientSession()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+    async def connect(origin: str | None = WIDGET_ORIGIN) -> RawSocketIO:
+        return await RawSocketIO.open(session, url, origin)
+
+    yield SimpleNamespace(url=url, connect=connect, received=received, channel=channel, session=session)
+    await session.close()
+    await server.before_stop()
+    server.close()
+    await server.wait_closed()
+    await server.after_stop()
+
+
+TOKEN_PATTERN = re.compile(r"^[0-9a-f]{32}\.\d+\.[A-Za-z0-9_-]{43}$")
+
+
+async def test_a_session_id_the_server_did_not_issue_is_replaced_and_refused(widget_channel):
+    client = await widget_channel.connect()
+    assert client.connected
+    token = await client.session("0123456789abcdef0123456789abcdef")
+    assert TOKEN_PATTERN.match(token) and not token.startswith("0123456789abcdef")
+    await client.emit("user_uttered", {"message": "hello", "session_id": "0123456789abcdef0123456789abcdef"})
+    with pytest.raises(asyncio.TimeoutError):
+        await client.next_event(timeout=0.5)
+    assert widget_channel.received == []
+    await client.close()
+
+
+async def test_an_issued_session_gets_replies_and_cards_and_can_reconnect(widget_channel):
+    first = await widget_channel.connect()
+    token = await first.session(None)
+    await first.emit("user_uttered", {"message": "need bupe near 19134", "session_id": token})
+    assert await first.next_event() == ("bot_uttered", {"text": "got need bupe near 19134"})
+    assert await first.next_event() == ("bot_uttered", {"custom": {"type": "listings", "listings": []}})
+    message = widget_channel.received[0]
+    conversation = token.split(".")[0]
+    assert message.sender_id == f"web-{conversation}" and message.input_channel == "socketio"
+    assert message.metadata in (None, {})
+    await first.close()
+
+    again = await widget_channel.connect()
+    assert await again.session(token) == token
+    await again.emit("user_uttered", {"message": "medicaid", "session_id": token})
+    assert await again.next_event() == ("bot_uttered", {"text": "got medicaid"})
+    assert widget_channel.received[1].sender_id == f"web-{conversation}"
+    await again.close()
+
+
+async def test_another_sockets_session_is_refused(widget_channel):
+    owner, other = await widget_channel.connect(), await widget_channel.connect()
+    owners_token = await owner.session(None)
+    await other.session(None)
+    await other.emit("user_uttered", {"message": "let me in", "session_id": owners_token})
+    with pytest.raises(asyncio.TimeoutError):
+        await other.next_event(timeout=0.5)
+    assert widget_channel.received == []
+    await owner.close()
+    await other.close()
+
+
+async def test_a_tampered_or_foreign_token_gets_a_new_session(widget_channel):
+    client = await widget_channel.connect()
+    token = await client.session(None)
+    conversation, issued, signature = token.split(".")
+    tampered = f"{'f' * 32}.{issued}.{signature}"
+    foreign, _ = SessionTokens(b"another-server-secret", 3600).issue()
+    for presented in (tampered, foreign, token + "x", 12345, {"nested": token}):
+        assert await client.session(presented) not in (tampered, foreign)
+    await client.close()
+
+
+async def test_an_expired_token_is_not_accepted():
+    tokens = SessionTokens(b"secret", max_age_seconds=60)
+    token, conversation = tokens.issue()
+    assert tokens.conversation_of(token) == conversation == token.split(".")[0]
+    old = f"{conversation}.1000.{tokens._signature(conversation, '1000')}"
+    assert tokens.conversation_of(old) is None
+
+
+async def test_a_disallowed_origin_is_refused(widget_channel):
+    with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+        await widget_channel.connect("https://evil.example")
+    assert refused.value.status == 400
+    polling = await widget_channel.session.get(f"{widget_channel.url}/socket.io/?EIO=4&transport=polling",
+                                               headers={"Origin": "https://evil.example"})
+    assert polling.status == 400 and "Access-Control-Allow-Origin" not in polling.headers
+    allowed = await widget_channel.session.get(f"{widget_channel.url}/socket.io/?EIO=4&transport=polling",
+                                               headers={"Origin": WIDGET_ORIGIN})
+    assert allowed.status == 200 and allowed.headers["Access-Control-Allow-Origin"] == WIDGET_ORIGIN
+    no_origin = await widget_channel.connect(origin=None)
+    assert not no_origin.connected and no_origin.connect_reply.startswith("44")
+    await no_origin.close()
+
+
+async def test_the_output_channel_reports_socketio_to_the_tracker(widget_channel):
+    output = widget_channel.channel.get_output_channel()
+    assert isinstance(output, CustomJsonSocketIOOutput)
+    assert output.name() == "socketio" and SecureSocketIOInput.name() == "socketio"
+
+
+def test_credentials_register_the_secure_channel(monkeypatch):
+    monkeypatch.setenv(socketio_secure.SECRET_ENV, "test-secret")
+    monkeypatch.delenv(socketio_secure.ORIGINS_ENV, raising=False)
+    credentials = yaml.safe_load((ROOT / "credentials.yml").read_text())
+    assert "socketio" not in credentials
+    name = "bot.channels.socketio_secure.SecureSocketIOInput"
+    channel = _create_single_channel(name, credentials[name])
+    assert isinstance(channel, SecureSocketIOInput)
+    assert channel.origins == ["http://localhost:8080"]
+    monkeypatch.setenv(socketio_secure.ORIGINS_ENV, "https://health.example.gov, https://www.example.gov/")
+    assert _create_single_channel(name, credentials[name]).origins == ["https://health.example.gov",
+                                                                      "https://www.example.gov"]
+
+
+def test_the_widget_secret_is_made_once_and_kept_private(tmp_path, monkeypatch):
+    monkeypatch.delenv(socketio_secure.SECRET_ENV, raising=False)
+    path = tmp_path / "var" / "widget.secret"
+    secret = socketio_secure.widget_secret(path)
+    assert len(secret) == 32
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert socketio_secure.widget_secret(path) == secret
+    monkeypatch.setenv(socketio_secure.SECRET_ENV, "from-the-environment")
+    assert socketio_secure.widget_secret(path) == b"from-the-environment"
