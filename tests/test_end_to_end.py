@@ -1,0 +1,96 @@
+"""One conversation through the real servers: the Rasa server with the trained model, the
+action server, the REST channel and the national registry."""
+from __future__ import annotations
+
+import json
+import re
+import socket
+import sqlite3
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bot.run import DEFAULT_MODEL, Assistant
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("localhost", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def assistant(national_registry, tmp_path_factory):
+    if not DEFAULT_MODEL.exists():
+        pytest.fail(f"no trained model at {DEFAULT_MODEL}: `make test` trains one first")
+    tmp = tmp_path_factory.mktemp("assistant")
+    actions_port, rasa_port = free_port(), free_port()
+    tracker_db = tmp / "tracker.db"
+    endpoints = tmp / "endpoints.yml"
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://localhost:{actions_port}/webhook"\n'
+        f"tracker_store:\n  type: bot.tracker_store.PrivateSQLTrackerStore\n  dialect: sqlite\n  db: {tracker_db}\n")
+    servers = Assistant(DEFAULT_MODEL, rasa_port=rasa_port, actions_port=actions_port, endpoints=endpoints,
+                        env={"NAVIGATOR_DATABASE_URL": str(national_registry.engine.url)}, web=False, quiet=True)
+    servers.start()
+    try:
+        servers.wait_ready()
+        yield servers, tracker_db
+    finally:
+        servers.stop()
+
+
+def say(servers: Assistant, sender: str, text: str) -> list[str]:
+    request = urllib.request.Request(
+        f"http://localhost:{servers.rasa_port}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": text}).encode(), headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return [m.get("text", "") for m in json.loads(response.read())]
+
+
+def test_a_buprenorphine_search_from_a_philadelphia_zip_lists_places_that_offer_it_nearest_first(
+        assistant, national_registry):
+    servers, _ = assistant
+    first = say(servers, "e2e-bupe", "need bupe near 19134")
+    assert any("How would you pay?" in text for text in first), first
+    # Rasa's channels send each paragraph as its own message: one per listing.
+    results = "\n\n".join(say(servers, "e2e-bupe", "medicaid"))
+    assert results.startswith("Closest for buprenorphine (Suboxone) near Philadelphia, PA 19134:")
+    listed = re.findall(r"^(\d+)\. (.+) - ([\d.]+) mi$", results, re.M)
+    assert [n for n, _, _ in listed] == ["1", "2", "3"]
+    miles = [float(m) for _, _, m in listed]
+    assert miles == sorted(miles) and miles[0] < 5
+    # The same search the action makes, straight from the registry.
+    expected = national_registry.search("19134", ["need:treatment", "medication:buprenorphine", "payment:medicaid"])
+    assert [name for _, name, _ in listed] == [r.name for r in expected.results]
+    assert all("medication:buprenorphine" in r.terms for r in expected.results)
+    assert results.count("Has: buprenorphine (Suboxone)") == 3
+    assert "Reply 1-3 for details, MORE for more, NEW to start over." in results
+
+
+def test_an_overdose_in_the_middle_of_a_search_gets_911_first_and_the_search_goes_on(assistant):
+    servers, _ = assistant
+    say(servers, "e2e-crisis", "i need methadone")
+    replies = say(servers, "e2e-crisis", "my friend is not breathing")
+    assert replies[0] == "If someone may be overdosing, call 911 now."
+    assert any("naloxone" in text.lower() for text in replies)
+    assert "What ZIP code or town are you near?" in replies[-1]
+    after = say(servers, "e2e-crisis", "19134")
+    assert any("How would you pay?" in text for text in after)
+
+
+def test_forget_me_deletes_the_conversation_from_the_store(assistant):
+    servers, tracker_db = assistant
+    say(servers, "e2e-forget", "need narcan in camden nj")
+
+    def stored() -> int:
+        with sqlite3.connect(tracker_db) as db:
+            return db.execute("select count(*) from events where sender_id = ?", ("e2e-forget",)).fetchone()[0]
+
+    assert stored() > 0
+    replies = say(servers, "e2e-forget", "forget me")
+    assert replies == ["Done. I deleted this conversation. If you text again, I'll start fresh."]
+    assert stored() == 0
