@@ -229,7 +229,7 @@
   Widget.prototype.connect = function () {
     if (this.socket || typeof window.io !== 'function') return;
     var self = this;
-    var socket = window.io(this.server, { path: '/socket.io' });
+    var socket = window.io(this.server, { path: '/socket.io', transports: ['websocket'] });
     this.socket = socket;
     socket.on('connect', function () {
       socket.emit('session_request', { session_id: self.state.token });
