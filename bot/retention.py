@@ -1,0 +1,52 @@
+"""Delete every conversation idle longer than the retention window, now.
+
+    NAVIGATOR_RETENTION_HOURS=24 python -m bot.retention [--endpoints endpoints.production.yml]
+
+The conversation store also does this by itself as turns are saved (at most every
+five minutes), but a quiet night saves no turns: run this from cron or a systemd timer
+(docs/deploy.md) so nothing outlives the window. Prints how many were deleted.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from rasa.core.tracker_store import TrackerStore
+from rasa.utils.endpoints import read_endpoint_config
+
+from bot.tracker_store import PrivateSQLTrackerStore
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_endpoints() -> Path:
+    production = os.environ.get("NAVIGATOR_MODE") == "production"
+    return ROOT / ("endpoints.production.yml" if production else "endpoints.yml")
+
+
+def tracker_store(endpoints: Path) -> PrivateSQLTrackerStore:
+    config = read_endpoint_config(str(endpoints), "tracker_store")
+    store = TrackerStore.create(config)
+    # Rasa wraps stores it loads; the deletion lives on the store inside.
+    while not isinstance(store, PrivateSQLTrackerStore) and hasattr(store, "_tracker_store"):
+        store = store._tracker_store
+    if not isinstance(store, PrivateSQLTrackerStore):
+        raise SystemExit(f"{endpoints}: the tracker store is not bot.tracker_store.PrivateSQLTrackerStore")
+    return store
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--endpoints", type=Path, default=None)
+    args = parser.parse_args(argv)
+    store = tracker_store(args.endpoints or default_endpoints())
+    deleted = asyncio.run(store.delete_idle())
+    print(f"deleted {deleted} conversations idle longer than {store.retention_seconds / 3600:g} hours")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,172 @@
+"""The stores production runs on, against real servers: the registry and the conversation store
+in PostgreSQL (the same answers as SQLite), retention on both, and the lock in Redis that
+keeps one conversation's turns in order across Rasa replicas."""
+from __future__ import annotations
+
+import asyncio
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import zipcodes
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.lock_store import RedisURLLockStore
+from bot.tracker_store import FORGET_ACTION, PrivateSQLTrackerStore
+from providers.taxonomy import Filters
+
+ROOT = Path(__file__).resolve().parent.parent
+FILTER_CHOICES = [(), ("medication:buprenorphine",), ("medication:methadone",), ("medication:naltrexone",),
+                  ("medication:buprenorphine", "payment:medicaid"), ("need:harm_reduction",),
+                  ("medication:methadone", "payment:self_pay"), ("setting:residential",)]
+
+
+# --- the registry --------------------------------------------------------------------------------
+
+def test_postgres_holds_the_same_registry_as_sqlite(national_registry, postgres_registry):
+    assert postgres_registry.stats() == national_registry.stats()
+
+
+def test_postgres_answers_every_search_as_sqlite_does(national_registry, postgres_registry):
+    rng = random.Random(11)
+    codes = [z["zip_code"] for z in zipcodes.list_all() if z["lat"] and z["zip_code_type"] == "STANDARD"]
+    for _ in range(60):
+        zip_code, terms, page = rng.choice(codes), rng.choice(FILTER_CHOICES), rng.choice([1, 1, 2])
+        on_sqlite = national_registry.search(zip_code, Filters.of(*terms), page=page)
+        on_postgres = postgres_registry.search(zip_code, Filters.of(*terms), page=page)
+        assert [(r.id, r.miles, r.matched) for r in on_postgres.results] == \
+               [(r.id, r.miles, r.matched) for r in on_sqlite.results], (zip_code, terms, page)
+        assert [r.id for r in on_postgres.national] == [r.id for r in on_sqlite.national]
+        assert (on_postgres.widened, on_postgres.has_more) == (on_sqlite.widened, on_sqlite.has_more)
+
+
+def test_methadone_from_19134_on_postgres_is_certified_programs_nearest_first(postgres_registry):
+    result = postgres_registry.search("19134", ["medication:methadone"], page_size=10)
+    assert len(result.results) == 10
+    assert all("setting:otp" in r.terms for r in result.results)
+    miles = [r.miles for r in result.results]
+    assert miles == sorted(miles) and miles[0] < 3
+
+
+# --- the conversation store ----------------------------------------------------------------------
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def tracker_endpoint(request, tmp_path) -> dict:
+    """The tracker store's endpoint settings, on each database a deployment can use."""
+    if request.param == "sqlite":
+        return {"dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
+    postgres = request.getfixturevalue("postgres")
+    return {"dialect": "postgresql", "url": postgres.create_database(f"tracker_{tmp_path.name[-12:].lower()}")}
+
+
+def open_store(endpoint: dict, **options) -> PrivateSQLTrackerStore:
+    """The store as Rasa builds it from those settings (endpoints.yml's `url` is its `host`)."""
+    settings = {("host" if key == "url" else key): value for key, value in endpoint.items()}
+    return PrivateSQLTrackerStore(Domain.empty(), **settings, **options)
+
+
+def conversation(sender: str, at: float) -> DialogueStateTracker:
+    tracker = DialogueStateTracker(sender, slots=[])
+    tracker.update(UserUttered("need subs near 19134", {"name": "find_treatment"}, timestamp=at))
+    tracker.update(BotUttered("Here are 3 places near Philadelphia, PA.", timestamp=at + 0.5))
+    return tracker
+
+
+async def test_a_saved_conversation_comes_back_and_forget_me_deletes_it(tracker_endpoint):
+    store = open_store(tracker_endpoint)
+    await store.save(conversation("kept", time.time()))
+    await store.save(conversation("forgets", time.time()))
+    assert [e.text for e in (await store.retrieve("kept")).events if isinstance(e, UserUttered)] == \
+           ["need subs near 19134"]
+
+    forgets = await store.retrieve("forgets")
+    forgets.update(UserUttered("forget me", {"name": "forget_me"}))
+    forgets.update(ActionExecuted(FORGET_ACTION))
+    await store.save(forgets)
+
+    assert await store.retrieve("forgets") is None
+    assert await store.retrieve("kept") is not None
+
+
+def test_the_retention_command_deletes_idle_conversations_and_keeps_recent_ones(tracker_endpoint, tmp_path):
+    # A store that has not purged lately, as after a quiet night without turns.
+    store = open_store(tracker_endpoint, purge_every_seconds=float("inf"))
+    now = time.time()
+    asyncio.run(store.save(conversation("two-days-ago", now - 48 * 3600)))
+    asyncio.run(store.save(conversation("an-hour-ago", now - 3600)))
+    assert asyncio.run(store.retrieve("two-days-ago")) is not None
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text("tracker_store:\n  type: bot.tracker_store.PrivateSQLTrackerStore\n"
+                         + "".join(f"  {key}: {value}\n" for key, value in tracker_endpoint.items()))
+
+    done = subprocess.run([sys.executable, "-m", "bot.retention", "--endpoints", str(endpoints)], cwd=ROOT,
+                          capture_output=True, text=True, env={"NAVIGATOR_RETENTION_HOURS": "24",
+                                                                "PATH": "/usr/bin:/bin"}, timeout=120)
+
+    assert done.returncode == 0, done.stderr
+    assert "deleted 1 conversations idle longer than 24 hours" in done.stdout
+    assert asyncio.run(store.retrieve("two-days-ago")) is None
+    assert asyncio.run(store.retrieve("an-hour-ago")) is not None
+
+
+async def test_saving_a_turn_also_deletes_conversations_past_the_window(tracker_endpoint):
+    store = open_store(tracker_endpoint)
+    await store.save(conversation("two-days-ago", time.time() - 48 * 3600))
+    await store.save(conversation("now", time.time()))
+    assert await store.retrieve("two-days-ago") is None
+    assert await store.retrieve("now") is not None
+
+
+def test_the_production_endpoints_file_reads_its_urls_from_the_environment(postgres, redis_server, monkeypatch):
+    from rasa.core.lock_store import LockStore
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.utils.endpoints import read_endpoint_config
+
+    monkeypatch.setenv("NAVIGATOR_ACTIONS_URL", "http://localhost:5055/webhook")
+    monkeypatch.setenv("NAVIGATOR_TRACKER_DATABASE_URL", postgres.create_database("tracker_production"))
+    monkeypatch.setenv("NAVIGATOR_REDIS_URL", redis_server.url)
+    endpoints = str(ROOT / "endpoints.production.yml")
+
+    tracker_store = TrackerStore.create(read_endpoint_config(endpoints, "tracker_store"))
+    lock_store = LockStore.create(read_endpoint_config(endpoints, "lock_store"))
+
+    assert isinstance(tracker_store, PrivateSQLTrackerStore)
+    assert tracker_store.engine.dialect.name == "postgresql"
+    assert isinstance(lock_store, RedisURLLockStore)
+    assert lock_store.red.ping()
+
+
+# --- the lock ------------------------------------------------------------------------------------
+
+async def test_two_replicas_take_turns_on_one_conversation_through_redis(redis_server):
+    """Two lock stores, as in two Rasa replicas: the second waits until the first has finished."""
+    first = RedisURLLockStore(EndpointConfig(url=redis_server.url))
+    second = RedisURLLockStore(EndpointConfig(url=redis_server.url))
+    order: list[str] = []
+
+    async def turn(store, name, hold):
+        async with store.lock("sms-one-phone", wait_time_in_seconds=0.01):
+            order.append(f"{name} starts")
+            await asyncio.sleep(hold)
+            order.append(f"{name} ends")
+
+    first_turn = asyncio.create_task(turn(first, "first", 0.3))
+    await asyncio.sleep(0.05)
+    await asyncio.gather(first_turn, turn(second, "second", 0))
+
+    assert order == ["first starts", "first ends", "second starts", "second ends"]
+
+
+def test_the_lock_store_url_carries_password_database_and_tls():
+    store = RedisURLLockStore(EndpointConfig(url="rediss://:s%40cret@redis.internal:6380/3"))
+    kwargs = store.red.connection_pool.connection_kwargs
+    assert (kwargs["host"], kwargs["port"], kwargs["db"], kwargs["password"]) == ("redis.internal", 6380, 3, "s@cret")
+    assert store.red.connection_pool.connection_class.__name__ == "SSLConnection"
+    with pytest.raises(ValueError, match="NAVIGATOR_REDIS_URL"):
+        RedisURLLockStore(EndpointConfig(url="localhost:6379"))
