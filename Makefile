@@ -14,7 +14,7 @@ MODEL := models/navigator.tar.gz
 MODEL_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
 	$(shell find bot/components -name '*.py' 2>/dev/null)
 
-.PHONY: install registry model run test validate bench-search bench-turns nlu-report clean
+.PHONY: install registry model run test validate system-packages bench-search bench-turns bench-load nlu-report clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,14 +44,23 @@ run: $(REGISTRY_STAMP) $(MODEL)
 validate: $(STAMP)
 	$(BIN)/rasa data validate --fail-on-warnings
 
-# The widget's browser test drives Debian's Chromium (never a downloaded browser).
-CHROMIUM := /usr/bin/chromium
-$(CHROMIUM):
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+# Tests use Debian's packages, never downloads: Chromium for the widget's browser test, PostgreSQL
+# and Redis for the production stores (the tests start their own servers on loopback and stop them).
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
 
-# Every test: the data, the Python tests (actions, channels, the registry, the web app, conversations
-# through real servers, the widget in Chromium) and the conversation tests through the trained model.
-test: validate $(REGISTRY_STAMP) $(MODEL) $(CHROMIUM)
+# Every test: the data, the Python tests (actions, channels, the registry on SQLite and PostgreSQL, the
+# web app, conversations through real servers, production with two replicas on PostgreSQL and Redis and
+# its faults, the widget in Chromium) and the conversation tests through the trained model.
+test: validate $(REGISTRY_STAMP) $(MODEL) system-packages
 	$(BIN)/python -m pytest
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml --e2e --fail-on-prediction-errors \
 		--out results/core
@@ -61,6 +70,10 @@ bench-search: $(REGISTRY_STAMP)
 
 bench-turns: $(REGISTRY_STAMP) $(MODEL)
 	$(BIN)/python bench/turns.py --model $(MODEL)
+
+# Two Rasa replicas on PostgreSQL and Redis (started on loopback), 200 phones texting the SMS webhook.
+bench-load: $(MODEL) system-packages
+	$(BIN)/python bench/load.py --model $(MODEL)
 
 # NLU cross-validation (about 10 minutes): figures for the README, not part of `make test`.
 nlu-report: $(STAMP)

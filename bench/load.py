@@ -1,6 +1,6 @@
 """Does the production configuration hold a busy night? Prints throughput, latency and errors.
 
-    .venv/bin/python bench/load.py --postgres URL --redis URL [--phones 200] [--rate 20]
+    make bench-load     (or: .venv/bin/python bench/load.py [--postgres URL --redis URL] [--phones 200] [--rate 20])
 
 Two Rasa replicas (each with its own action server) share one PostgreSQL (the
 conversation store, the registry and the SMS channel's store) and one Redis
@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import random
-import re
-import socket
 import statistics
 import sys
-import tempfile
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -33,6 +31,9 @@ from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import services  # noqa: E402  (throwaway PostgreSQL and Redis from Debian's packages)
 
 from bot.resilience import APOLOGY  # noqa: E402
 from bot.run import DEFAULT_MODEL, Assistant  # noqa: E402
@@ -64,12 +65,6 @@ def percentile(values, p):
     k = (len(values) - 1) * p / 100
     lo, hi = int(k), min(int(k) + 1, len(values) - 1)
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("localhost", 0))
-        return s.getsockname()[1]
 
 
 class Stats:
@@ -137,50 +132,45 @@ async def drive(replicas: list[int], phones: int, rate: float, token: str, seed:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--postgres", required=True, help="postgresql://user:pass@host:port/db for all three stores")
-    parser.add_argument("--redis", required=True, help="redis host:port for the lock store")
+    parser.add_argument("--postgres", help="a PostgreSQL server URL (postgresql://user:pass@host:port/postgres); "
+                                           "by default a throwaway one on loopback (tests/services.py)")
+    parser.add_argument("--redis", help="a Redis URL (redis://host:port/0); by default a throwaway one")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--phones", type=int, default=200)
     parser.add_argument("--rate", type=float, default=20.0, help="turns per second offered")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
-    match = re.match(r"postgresql://(?P<user>[^:@]+)(?::(?P<password>[^@]*))?@(?P<host>[^:/]+)(?::(?P<port>\d+))?"
-                     r"/(?P<db>\w+)", args.postgres)
-    if match is None:
-        sys.exit("--postgres must look like postgresql://user:pass@host:port/db")
-    redis_host, _, redis_port = args.redis.partition(":")
-    registry = Registry(args.postgres)
-    if registry.is_empty():
-        registry.import_sources()
-    registry.engine.dispose()
-    token = "load-test-auth-token"
-    with tempfile.TemporaryDirectory() as tmp:
-        replicas: list[Assistant] = []
-        try:
-            for i in range(2):
-                actions_port, rasa_port = free_port(), free_port()
-                endpoints = Path(tmp, f"endpoints-{i}.yml")
-                endpoints.write_text(
-                    f'action_endpoint:\n  url: "http://localhost:{actions_port}/webhook"\n'
-                    f"tracker_store:\n  type: bot.tracker_store.PrivateSQLTrackerStore\n  dialect: postgresql\n"
-                    f"  url: {match['host']}\n  port: {match['port'] or 5432}\n  db: {match['db']}\n"
-                    f"  username: {match['user']}\n  password: {match['password'] or ''}\n"
-                    f"lock_store:\n  type: redis\n  url: {redis_host}\n  port: {redis_port or 6379}\n  db: 1\n")
-                env = {"NAVIGATOR_DATABASE_URL": args.postgres, "NAVIGATOR_CHANNEL_DATABASE_URL": args.postgres,
-                       "TWILIO_AUTH_TOKEN": token, "NAVIGATOR_PUBLIC_URL": PUBLIC_URL,
-                       "NAVIGATOR_SENDER_KEY": "load-test-sender-key"}
-                replicas.append(Assistant(args.model, rasa_port=rasa_port, actions_port=actions_port,
-                                          endpoints=endpoints, env=env, web=False, quiet=True).start())
-            for assistant in replicas:
-                assistant.wait_ready()
-            ports = [a.rasa_port for a in replicas]
-            # Warm both replicas (model caches, geocoder index) before measuring.
-            asyncio.run(drive(ports, 10, 5.0, token, seed=999))
-            stats, elapsed = asyncio.run(drive(ports, args.phones, args.rate, token, args.seed))
-        finally:
-            for assistant in replicas:
-                assistant.stop()
+    with contextlib.ExitStack() as stack:
+        postgres = None if args.postgres else stack.enter_context(services.Postgres())
+        redis_url = args.redis or stack.enter_context(services.Redis()).url
+        if postgres:
+            registry_url, tracker_url, channel_url = (postgres.create_database(name)
+                                                      for name in ("registry", "conversations", "channels"))
+        else:
+            registry_url = tracker_url = channel_url = args.postgres
+        registry = Registry(registry_url)
+        if registry.is_empty():
+            registry.import_sources()
+        registry.engine.dispose()
+        token = "load-test-auth-token"
+        env = {"NAVIGATOR_MODE": "production", "NAVIGATOR_DATABASE_URL": registry_url,
+               "NAVIGATOR_TRACKER_DATABASE_URL": tracker_url, "NAVIGATOR_CHANNEL_DATABASE_URL": channel_url,
+               "NAVIGATOR_REDIS_URL": redis_url, "NAVIGATOR_RASA_TOKEN": "load-test-rasa-token",
+               "NAVIGATOR_SENDER_KEY": "load-test-sender-key", "NAVIGATOR_WIDGET_SECRET": "load-test-widget-secret",
+               "NAVIGATOR_WIDGET_ORIGINS": "https://health.example.gov", "TWILIO_AUTH_TOKEN": token,
+               "NAVIGATOR_PUBLIC_URL": PUBLIC_URL}
+        replicas = [Assistant(args.model, rasa_port=services.free_port(), actions_port=services.free_port(), env=env,
+                              only=("actions", "rasa"), quiet=True) for _ in range(2)]
+        for assistant in replicas:
+            stack.callback(assistant.stop)
+            assistant.start()
+        for assistant in replicas:
+            assistant.wait_ready()
+        ports = [a.rasa_port for a in replicas]
+        # Warm both replicas (model caches, geocoder index) before measuring.
+        asyncio.run(drive(ports, 10, 5.0, token, seed=999))
+        stats, elapsed = asyncio.run(drive(ports, args.phones, args.rate, token, args.seed))
     turns = len(stats.latencies) + len(stats.errors)
     ms = [x * 1000 for x in stats.latencies]
     print(f"{args.phones} phones, {turns} turns in {elapsed:.1f} s = {turns / elapsed:.1f} turns/s "

@@ -3,6 +3,6 @@ import os
 
 from bot.actions.common import warm_up
 
-# The run script sets this so the first person to text does not wait for the geocoder's index.
+# The run script sets this: the action server loads the geocoder before it listens.
 if os.environ.get("NAVIGATOR_WARM_UP") == "1":
     warm_up()

@@ -3,7 +3,6 @@ which intents are not answers to a form question."""
 from __future__ import annotations
 
 import logging
-import threading
 from functools import lru_cache
 
 from rasa_sdk import Tracker
@@ -37,9 +36,13 @@ def registry() -> Registry:
 
 
 def warm_up() -> None:
-    """Load the geocoder's index and the registry in the background, so the first person
-    to text does not wait for them."""
-    threading.Thread(target=lambda: registry().geocode("19134"), name="warm-up", daemon=True).start()
+    """Load the geocoder's index and open the registry before the action server listens, so
+    it answers only when it can answer fast: the first person to text after a start or a
+    restart does not wait for them (nor hit the action time limit)."""
+    try:
+        registry().geocode("19134")
+    except Exception as error:  # noqa: BLE001 - a database that is down now may be back by the first search
+        log.error("warm-up could not open the registry (%s); searches will retry", type(error).__name__)
 
 
 def latest_intent(tracker: Tracker) -> str | None:
