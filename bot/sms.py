@@ -56,8 +56,18 @@ _EMOJI_CHARS = (
     "\U000E0020-\U000E007F"
 )
 # An emoji between words takes one of its surrounding spaces with it.
-_LEADING_EMOJI = re.compile(f"^[{_EMOJI_CHARS}]+ *", re.MULTILINE)
+_LEADING_EMOJI = re.compile(f"^(?:[{_EMOJI_CHARS}]+ *)+", re.MULTILINE)  # "🎉 🎉 Hi": all of them
 _OTHER_EMOJI = re.compile(f" *[{_EMOJI_CHARS}]+")
+
+
+# Control characters a person's message has no use for: all but tab and newline.
+_INCOMING_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_incoming(text: str) -> str:
+    """A message as people and the assistant should read it: line breaks as \\n, no other control
+    characters (NUL, escape sequences, backspaces), which no one types on purpose."""
+    return _INCOMING_CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def is_gsm7(text: str) -> bool:

@@ -594,3 +594,29 @@ def test_geocode_of_arbitrary_text_never_raises_and_answers_in_the_us_or_with_a_
 def test_geocode_of_place_like_word_salad_never_raises_and_spans_match_the_text(geocoder, words, separators):
     text = "".join(word + sep for word, sep in zip(words, separators))
     _check(geocoder, text)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lat=st.floats(-90, 90), lng=st.floats(-180, 180), decimals=st.integers(0, 7),
+       separator=st.sampled_from([",", ", ", " ", " , ", ";"]))
+def test_any_coordinates_are_a_point_in_the_us_or_a_reason(geocoder, lat, lng, decimals, separator):
+    _check(geocoder, f"{lat:.{decimals}f}{separator}{lng:.{decimals}f}")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(code=st.from_regex(r"\A[0-9]{5}(-[0-9]{4})?\Z"), before=st.sampled_from(["", "zip ", "near ", "in "]))
+def test_any_zip_shaped_text_is_a_point_in_the_us_or_a_reason(geocoder, code, before):
+    _check(geocoder, before + code)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.lists(st.one_of(PLACEISH, st.text(max_size=40)), max_size=60).map(" ".join))
+def test_long_messages_mixing_places_and_junk_never_raise(geocoder, text):
+    _check(geocoder, text)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(st.characters(codec="utf-8"), max_size=80).map(
+    lambda t: t + "\x00\x1b\u202e\ufeff<script>{{7*7}}'; DROP TABLE x;--"))
+def test_hostile_characters_never_make_the_geocoder_raise(geocoder, text):
+    _check(geocoder, text)

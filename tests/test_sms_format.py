@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import string
+import xml.etree.ElementTree as ElementTree
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.sms import is_gsm7, segments, split_reply, to_gsm7
+from bot.channels.twilio_sms import MAX_MESSAGES, render_twiml
+from bot.sms import _REPLACEMENTS, GSM7_BASIC, GSM7_EXTENSION, is_gsm7, segments, split_reply, to_gsm7
 
 
 def test_typographic_punctuation_becomes_plain():
@@ -32,6 +34,7 @@ def test_extension_characters_are_kept():
 
 def test_emoji_are_dropped_with_their_space():
     assert to_gsm7("You did it 🎉 see you soon 👍🏽") == "You did it see you soon"
+    assert to_gsm7("🎉 🎉 Hi\n🙂 🙂 there") == "Hi\nthere"
     assert to_gsm7("❤️ Take care") == "Take care"
     assert to_gsm7("Family 👨‍👩‍👧 support") == "Family support"
 
@@ -133,3 +136,54 @@ def test_split_reply_never_splits_blocks_that_fit(blocks):
 @pytest.mark.parametrize("text", ["Hello", "a" * 500, "美沙酮" * 40])
 def test_default_split_never_exceeds_three_segments(text):
     assert all(segments(message) <= 3 for message in split_reply([text]))
+
+
+# Characters to_gsm7 can map: GSM-7 itself, the typographic replacements, accented Latin letters,
+# and emoji (dropped).
+MAPPABLE = st.lists(st.one_of(
+    st.sampled_from(sorted((GSM7_BASIC | GSM7_EXTENSION) - {"\r"})),
+    st.sampled_from(sorted(_REPLACEMENTS)),
+    st.sampled_from(list("áíóúâêîôûãõçÁÍÓÚÂÊÎÔÛÃÕčšžńśźżőű\u00a0\u2009")),
+    st.sampled_from(["🎉", "👍🏽", "❤️", "👨‍👩‍👧", "🙂"]),
+), max_size=400).map("".join)
+GSM7_WORD = st.text(st.sampled_from(sorted((GSM7_BASIC | GSM7_EXTENSION) - set(" \n\r\f"))), min_size=1, max_size=15)
+EMOJI_TOKENS = ("🎉", "👍🏽", "❤️", "👨‍👩‍👧", "🙂", "☀️")
+EMOJI = st.sampled_from(EMOJI_TOKENS)
+
+
+@settings(deadline=None)  # the machine is shared: no timing in these
+@given(MAPPABLE)
+def test_mappable_text_becomes_gsm7_and_so_do_the_messages_made_from_it(text):
+    plain = to_gsm7(text)
+    assert is_gsm7(plain)
+    messages = split_reply([plain])
+    assert all(is_gsm7(message) and 1 <= segments(message) <= 3 for message in messages)
+
+
+@settings(deadline=None)  # the machine is shared: no timing in these
+@given(st.lists(st.one_of(GSM7_WORD, EMOJI), max_size=30))
+def test_no_text_is_lost_but_the_emoji(tokens):
+    text = " ".join(tokens)
+    assert to_gsm7(text) == " ".join(token for token in tokens if token not in EMOJI_TOKENS)
+
+
+
+@settings(deadline=None)  # the machine is shared: no timing in these
+@given(st.lists(st.lists(GSM7_WORD, min_size=1, max_size=60).map(" ".join), min_size=1, max_size=10),
+       st.integers(1, 4))
+def test_blocks_of_gsm7_text_that_fit_are_never_split(blocks, max_segments):
+    fitting = [block for block in blocks if segments(block) <= max_segments]
+    messages = split_reply(fitting, max_segments=max_segments)
+    assert [block for message in messages for block in message.split("\n\n")] == fitting
+    assert all(segments(message) <= max_segments for message in messages)
+
+
+@settings(deadline=None)  # the machine is shared: no timing in these
+@given(st.lists(st.text(st.characters(blacklist_categories=("Cs",)), max_size=300), max_size=8))
+def test_twiml_replies_are_well_formed_and_within_the_limits(texts):
+    root = ElementTree.fromstring(render_twiml(texts))
+    messages = [child.text or "" for child in root]
+    assert len(messages) <= MAX_MESSAGES
+    assert all(segments(message) <= 3 for message in messages)
+    if all(is_gsm7(to_gsm7(text)) for text in texts):
+        assert all(is_gsm7(message) for message in messages)

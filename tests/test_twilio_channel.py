@@ -409,12 +409,20 @@ def test_fixed_texts_are_gsm7():
 
 async def test_a_retried_message_gets_the_same_reply_and_runs_once(start_webhook):
     webhook = await start_webhook()
+    other = sms("hello", From="+12675550199")
+    await webhook.post(other)
+    others_conversation = dict(webhook.tracker_store.store)
     params = sms("naloxone near me")
     first = await webhook.post(params)
     retry = await webhook.post(params)
-    assert retry.body == first.body
+    replay = await webhook.post(params)  # the same signed request sent again later: a replay
+    assert retry.body == first.body == replay.body
     assert first.messages() == ["You said: naloxone near me"]
-    assert len(webhook.agent.received) == 1
+    assert [m.text for m in webhook.agent.received] == ["hello", "naloxone near me"]
+    other_id = webhook.agent.received[0].sender_id
+    saved = [call[1] for call in webhook.tracker_store.calls if call[0] == "save"]
+    assert saved.count(SENDER) == saved.count(other_id)  # as many saves as for one message
+    assert webhook.tracker_store.store[other_id] == others_conversation[other_id]
 
 
 async def test_a_retry_during_the_first_request_waits_for_its_reply(start_webhook):

@@ -16,7 +16,15 @@ web page. Here:
 - custom JSON (the result cards) reaches the client as {"custom": {...}}: Rasa's output
   channel passes it to emit() as keyword arguments, which fails with a TypeError;
 - joining the room is awaited: Rasa 3.6's channel calls python-socketio 5's coroutine
-  enter_room without await, so with session_persistence no reply reaches the browser.
+  enter_room without await, so with session_persistence no reply reaches the browser;
+- a conversation gets NAVIGATOR_LIMIT_WIDGET_PER_SESSION messages a minute and an address
+  NAVIGATOR_LIMIT_WIDGET_PER_IP (bot.limits; an address is shared by everyone behind one
+  network, so its limit is higher). The first message over a limit gets a short note to wait,
+  as a bot message, and later ones are dropped until the limit allows again: socket.io has no
+  status code to answer with;
+- a socket.io request body or websocket message is at most NAVIGATOR_WIDGET_MAX_BODY_BYTES
+  (16 KB): a longer polling request gets 413 before it is read (the Rasa server would otherwise
+  read up to 100 MB of it), a longer websocket message closes that socket.
 
 The conversation is stored under "web-" + the random id; the signature never leaves the
 browser's sessionStorage and this process.
@@ -43,7 +51,9 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 from socketio.exceptions import ConnectionRefusedError as ConnectionRefused
 
-from bot import privacy
+from bot import limits, privacy
+from bot.limits import RateLimiter, client_ip
+from bot.sms import clean_incoming
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +65,8 @@ DEFAULT_ORIGINS = ("http://localhost:8080",)
 SENDER_PREFIX = "web-"
 # The entity extractor reads no more than this; a longer message is cut, not refused.
 MAX_MESSAGE_CHARS = 2000
+SLOW_DOWN_TEXT = ("You sent more messages than I can answer at once. Please wait a minute, then try again. "
+                  "Emergency: call 911. Crisis: call or text 988.")
 
 _TOKEN = re.compile(r"^([0-9a-f]{32})\.([0-9]{1,12})\.([A-Za-z0-9_-]{43})$")
 
@@ -127,6 +139,37 @@ class CustomJsonSocketIOOutput(SocketIOOutput):
         await self._send_message(recipient_id, {"custom": json_message})
 
 
+class CappedSocketBlueprint(SocketBlueprint):
+    """Rasa's socket.io blueprint, with the engine.io route streamed so its body can be capped.
+
+    engine.io registers a plain route, whose body Sanic reads whole (up to REQUEST_MAX_SIZE, 100 MB)
+    before the handler runs. This registers the same handler on a streamed route instead, which
+    reads at most `max_body_bytes` and answers 413 past that. (A Sanic signal could lower the limit
+    too, but Sanic 21.12 rewrites request handling for every app in the process from the signals
+    of the last one started.)
+    """
+
+    def __init__(self, sio: AsyncServer, socketio_path: str, max_body_bytes: int, *args: Any, **kwargs: Any) -> None:
+        super().__init__(sio, socketio_path, *args, **kwargs)
+        self.ctx.max_body_bytes = max_body_bytes
+
+    def register(self, app: Any, options: dict) -> None:
+        sio, max_body_bytes = self.ctx.sio, self.ctx.max_body_bytes
+
+        async def engineio_capped(request: Request) -> Any:
+            if request.stream is not None:
+                request.stream.request_max_size = max_body_bytes  # PayloadTooLarge (413) past it
+                await request.receive_body()
+            return await sio.handle_request(request)
+
+        # What sio.attach(app, path) does, with stream=True.
+        path = "/" + self.ctx.socketio_path.strip("/") + "/"
+        app.add_route(engineio_capped, path, methods=["GET", "POST", "OPTIONS"], stream=True,
+                      name=f"{self.name}_engineio")
+        app.enable_websocket()
+        Blueprint.register(self, app, options)
+
+
 class SecureSocketIOInput(SocketIOInput):
     """The `socketio` channel for the web widget (see the module's docstring)."""
 
@@ -148,11 +191,19 @@ class SecureSocketIOInput(SocketIOInput):
 
     def __init__(self, user_message_evt: str = "user_uttered", bot_message_evt: str = "bot_uttered",
                  namespace: Optional[str] = None, socketio_path: str = "/socket.io",
-                 cors_allowed_origins: Any = None, secret: bytes | None = None) -> None:
+                 cors_allowed_origins: Any = None, secret: bytes | None = None,
+                 session_limit: RateLimiter | None = None, ip_limit: RateLimiter | None = None,
+                 max_body_bytes: int | None = None, trust_forwarded_headers: bool | None = None) -> None:
         super().__init__(user_message_evt, bot_message_evt, namespace, session_persistence=True,
                          socketio_path=socketio_path)
         self.origins = allowed_origins(cors_allowed_origins)
         self.tokens = SessionTokens(secret or widget_secret(), privacy.retention_hours() * 3600)
+        self.session_limit = session_limit if session_limit is not None \
+            else RateLimiter.from_env(limits.WIDGET_PER_SESSION)
+        self.ip_limit = ip_limit if ip_limit is not None else RateLimiter.from_env(limits.WIDGET_PER_IP)
+        self.max_body_bytes = max_body_bytes or limits.setting(limits.WIDGET_MAX_BODY_BYTES, minimum=1024)
+        self.trust_forwarded_headers = limits.trust_forwarded_headers() if trust_forwarded_headers is None \
+            else trust_forwarded_headers
 
     def get_output_channel(self) -> Optional[CustomJsonSocketIOOutput]:
         if self.sio is None:
@@ -161,8 +212,10 @@ class SecureSocketIOInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # engine.io refuses requests whose Origin is not listed and answers CORS for those that are.
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.origins)
-        socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.origins,
+                          max_http_buffer_size=self.max_body_bytes)
+        socketio_webhook = CappedSocketBlueprint(sio, self.socketio_path, self.max_body_bytes, "socketio_webhook",
+                                                 __name__)
         self.sio = sio
         namespace = self.namespace
 
@@ -175,6 +228,11 @@ class SecureSocketIOInput(SocketIOInput):
             # A browser always sends Origin on these requests; without one it is not our widget.
             if environ.get("HTTP_ORIGIN") not in self.origins:
                 raise ConnectionRefused("origin not allowed")
+            # engine.io's Sanic driver writes 127.0.0.1 as REMOTE_ADDR: the request knows the peer.
+            request = environ.get("sanic.request")
+            address = client_ip(getattr(request, "ip", None), environ.get("HTTP_X_FORWARDED_FOR"),
+                                self.trust_forwarded_headers)
+            await sio.save_session(sid, {"address": address}, namespace=namespace)
 
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: str, data: Any) -> None:
@@ -200,7 +258,16 @@ class SecureSocketIOInput(SocketIOInput):
                 logger.warning("refused a widget message for a session not issued to its socket")
                 return
             text = data.get("message")
-            if not isinstance(text, str) or not text.strip():
+            text = clean_incoming(text) if isinstance(text, str) else ""
+            if not text.strip():
+                return
+            verdict = self.session_limit.check(session["room"])
+            if verdict.allowed:
+                verdict = self.ip_limit.check(session.get("address", "unknown"))
+            if not verdict.allowed:
+                if verdict.first_refusal:
+                    logger.warning("a widget conversation or address is over its message limit")
+                    await sio.emit(self.bot_message_evt, {"text": SLOW_DOWN_TEXT}, room=sid, namespace=namespace)
                 return
             # Client metadata is not passed on: nothing the browser claims is trusted.
             await on_new_message(UserMessage(

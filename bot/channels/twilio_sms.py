@@ -7,6 +7,20 @@ Here every request must carry Twilio's signature, the number becomes a keyed has
 (bot.senders), and the reply goes back in the HTTP response, so nothing is sent later and
 no number needs to be kept. STOP, START, HELP and DELETE are handled here, before the
 assistant.
+
+Abuse limits (bot.limits; the numbers come from the environment):
+- a phone number (its hashed sender id) gets NAVIGATOR_LIMIT_SMS_PER_SENDER messages a minute.
+  Past that a signed message still gets 200 and TwiML, not 429: Twilio would log a 429 as a
+  webhook failure and the person would hear nothing. The first message over the limit gets a
+  short note to wait a minute; the ones after it get an empty reply (no SMS is sent, nothing is
+  billed, an auto-responder texting us in a loop stops getting answers) until the sender is
+  under the limit again. STOP is never limited.
+- there is no limit per address on signed requests: every SMS arrives from Twilio's addresses,
+  shared by all its customers, so one would silence everyone. Requests that fail the signature
+  are counted per address (NAVIGATOR_LIMIT_SMS_REFUSED_PER_IP a minute); past that they get 429
+  with Retry-After instead of 403, and are no longer logged one by one. A request with a valid
+  signature is never refused for its address, even one whose address others misuse.
+- a body over NAVIGATOR_SMS_MAX_BODY_BYTES (64 KB) gets 413 before it is read.
 """
 from __future__ import annotations
 
@@ -27,8 +41,10 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot import limits
+from bot.limits import RateLimiter, client_ip
 from bot.senders import ChannelStore, sender_id, sender_key
-from bot.sms import split_reply, to_gsm7
+from bot.sms import clean_incoming, split_reply, to_gsm7
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +53,7 @@ PUBLIC_URL_ENV = "NAVIGATOR_PUBLIC_URL"
 TRUST_FORWARDED_HEADERS_ENV = "NAVIGATOR_TRUST_FORWARDED_HEADERS"
 DEFAULT_REPLY_TIMEOUT = 12.0  # seconds; Twilio gives up on the webhook after 15
 
-MAX_BODY_BYTES = 64 * 1024
+MAX_BODY_BYTES = limits.SMS_MAX_BODY_BYTES[1]
 MAX_TEXT_CHARS = 1000
 MAX_MESSAGES = 5
 RETRY_POLL_SECONDS = 0.2
@@ -68,6 +84,10 @@ APOLOGY_TEXT = (
     "SAMHSA National Helpline, free, 24/7: 1-800-662-4357."
 )
 MORE_TEXT = "Reply MORE for more."
+SLOW_DOWN_TEXT = (
+    "I got more texts than I can answer at once. Please wait a minute, then text me again.\n\n"
+    "Emergency: call 911. Crisis: call or text 988."
+)
 
 _EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")
 _BLANK_LINE = re.compile(r"\n\s*\n")
@@ -108,6 +128,9 @@ class TwilioSmsInput(InputChannel):
         reply_timeout: float = DEFAULT_REPLY_TIMEOUT,
         key: Optional[bytes] = None,
         store: Optional[ChannelStore] = None,
+        sender_limit: Optional[RateLimiter] = None,
+        refused_limit: Optional[RateLimiter] = None,
+        max_body_bytes: Optional[int] = None,
     ) -> None:
         if not auth_token:
             logger.warning("No Twilio auth token (auth_token or %s): every SMS webhook request will be refused.",
@@ -119,6 +142,10 @@ class TwilioSmsInput(InputChannel):
         self.key = key if key is not None else sender_key()
         self.store = store if store is not None else ChannelStore()
         self._background_turns: set[asyncio.Task] = set()
+        self.sender_limit = sender_limit if sender_limit is not None else RateLimiter.from_env(limits.SMS_PER_SENDER)
+        self.refused_limit = (refused_limit if refused_limit is not None
+                              else RateLimiter.from_env(limits.SMS_REFUSED_PER_IP))
+        self.max_body_bytes = max_body_bytes or limits.setting(limits.SMS_MAX_BODY_BYTES, minimum=1024)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("twilio_sms_webhook", __name__)
@@ -132,13 +159,13 @@ class TwilioSmsInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             signature = request.headers.get("X-Twilio-Signature")
             if not self.auth_token or not signature:
-                return _refused()
+                return self._refused(request)
             try:
-                form = await _read_form(request)
+                form = await _read_form(request, self.max_body_bytes)
             except RejectedRequest as rejected:
                 return response.text(rejected.reason, status=rejected.status)
             if not RequestValidator(self.auth_token).validate(self._signed_url(request), form, signature):
-                return _refused()
+                return self._refused(request)
             if not form.get("From"):
                 return response.text("Missing From", status=400)
             try:
@@ -149,6 +176,19 @@ class TwilioSmsInput(InputChannel):
             return response.text(twiml, content_type="text/xml; charset=utf-8")
 
         return webhook
+
+    def _refused(self, request: Request) -> HTTPResponse:
+        """403 for a request without a valid signature; 429 once its address has sent too many of those."""
+        address = client_ip(request.ip, request.headers.get("x-forwarded-for"), self.trust_forwarded_headers)
+        verdict = self.refused_limit.check(address)
+        if not verdict.allowed:
+            if verdict.first_refusal:
+                logger.warning("Too many SMS webhook requests without a valid signature from one address: "
+                               "answering 429 until it slows down.")
+            return response.text("Too many requests", status=429,
+                                 headers={"Retry-After": verdict.retry_after_header})
+        logger.warning("Refused an SMS webhook request: missing or invalid Twilio signature.")
+        return response.text("Forbidden", status=403)
 
     def _signed_url(self, request: Request) -> str:
         """The URL Twilio requested, which its signature covers."""
@@ -190,13 +230,20 @@ class TwilioSmsInput(InputChannel):
 
     async def _reply_texts(self, agent: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]],
                            sender: str, form: MultiDict) -> list[str]:
-        text = (form.get("Body") or "").strip()
+        text = clean_incoming(form.get("Body") or "").strip()
         keyword = _EDGE_PUNCTUATION.sub("", text).upper()
         if keyword in OPT_OUT_KEYWORDS:
             await asyncio.to_thread(self.store.suppress, sender)
             await delete_conversation(agent, sender)
             return []  # Twilio and the carrier send the opt-out confirmation
         suppressed = await asyncio.to_thread(self.store.is_suppressed, sender)
+        verdict = self.sender_limit.check(sender)
+        if not verdict.allowed:
+            if verdict.first_refusal:
+                logger.warning("SMS sender %s is over its limit of %d messages a minute.", sender[:8],
+                               self.sender_limit.per_minute)
+            # A note once, then silence; and never a text to someone who opted out.
+            return [SLOW_DOWN_TEXT] if verdict.first_refusal and not suppressed else []
         # YES is also an everyday answer to the assistant's questions: it opts in only a sender who opted out.
         if keyword in OPT_IN_KEYWORDS and (suppressed or keyword != "YES"):
             await asyncio.to_thread(self.store.unsuppress, sender)
@@ -285,17 +332,17 @@ def _message_text(message: dict[str, Any]) -> str:
     return "\n".join([message["text"], *(f"{number}) {title}" for number, title in enumerate(titles, start=1))])
 
 
-async def _read_form(request: Request) -> MultiDict:
+async def _read_form(request: Request, max_bytes: int = MAX_BODY_BYTES) -> MultiDict:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != FORM_CONTENT_TYPE:
         raise RejectedRequest(415, "Unsupported content type")
     declared_length = request.headers.get("content-length", "")
-    if declared_length.isdigit() and int(declared_length) > MAX_BODY_BYTES:
+    if declared_length.isdigit() and int(declared_length) > max_bytes:
         raise RejectedRequest(413, "Request too large")
     body = bytearray()
     async for chunk in request.stream:
         body += chunk
-        if len(body) > MAX_BODY_BYTES:
+        if len(body) > max_bytes:
             raise RejectedRequest(413, "Request too large")
     if not body:
         return MultiDict()
@@ -317,14 +364,10 @@ def _configured(credentials: dict[str, Any], key: str, env_var: Optional[str] = 
 
 def _media_count(form: MultiDict) -> int:
     count = form.get("NumMedia", "0")
-    return int(count) if count.isdigit() else 0
+    return int(count) if count.isascii() and count.isdigit() else 0  # "²".isdigit() is True
 
 
 def _first_value(header: Optional[str]) -> str:
     """The first of a comma-separated list of values, as proxies append theirs."""
     return (header or "").split(",")[0].strip()
 
-
-def _refused() -> HTTPResponse:
-    logger.warning("Refused an SMS webhook request: missing or invalid Twilio signature.")
-    return response.text("Forbidden", status=403)

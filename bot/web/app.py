@@ -18,6 +18,13 @@ is then refused with 403 and a note on how to turn them on. With it set, a reque
 
 Nothing here logs a query, a place, a phone number or a token: the access log has the
 method, the path without its query string, the status and the time taken.
+
+Abuse limits (bot.limits): /api/search takes NAVIGATOR_LIMIT_SEARCH_PER_IP requests a minute from
+one address and the sign-in form NAVIGATOR_LIMIT_LOGIN_PER_IP, both answering 429 with Retry-After
+past that; a wrong passphrase, in the form or as a bearer token, counts toward the sign-in
+throttle (10 in 5 minutes). A request body over NAVIGATOR_WEB_MAX_BODY_BYTES gets 413. The
+address is the peer's, or behind a proxy with NAVIGATOR_TRUST_FORWARDED_HEADERS on, the last
+X-Forwarded-For entry.
 """
 from __future__ import annotations
 
@@ -42,8 +49,9 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from multidict import MultiDictProxy
 
-from bot import listing_format
+from bot import limits, listing_format
 from bot.actions.common import NO_PREFERENCE, PAYMENT_ALIASES
+from bot.limits import RateLimiter, client_ip
 from bot.run import api_token
 from bot.senders import ChannelStore, sender_id, sender_key
 from bot.sms import split_reply, to_gsm7
@@ -78,7 +86,7 @@ DEFAULT_PAGE_SIZE = 5
 FACET_PARAMETERS = tuple(taxonomy.FACETS)
 SEARCH_PARAMETERS = ("place", "q", "page", "page_size", *FACET_PARAMETERS)
 MAX_SEND_LISTINGS = 5
-MAX_BODY_BYTES = 16 * 1024
+MAX_BODY_BYTES = limits.WEB_MAX_BODY_BYTES[1]
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _MARKUP = re.compile(r"[<>]")
@@ -134,6 +142,11 @@ class Settings:
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
     twilio_from_number: str | None = None
+    # Behind a reverse proxy: count the address it puts last in X-Forwarded-For, not the proxy's.
+    trust_forwarded_headers: bool = False
+    search_per_minute: int = limits.SEARCH_PER_IP[1]  # per address; 0 turns the limit off
+    login_per_minute: int = limits.LOGIN_PER_IP[1]
+    max_body_bytes: int = MAX_BODY_BYTES
     # A ready client with .messages.create(to=, from_=, body=): tests pass a stand-in.
     sms_client: Any = field(default=None, compare=False)
 
@@ -166,6 +179,10 @@ class Settings:
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
             twilio_from_number=env.get("TWILIO_FROM_NUMBER") or None,
+            trust_forwarded_headers=limits.trust_forwarded_headers(env),
+            search_per_minute=limits.setting(limits.SEARCH_PER_IP, env),
+            login_per_minute=limits.setting(limits.LOGIN_PER_IP, env),
+            max_body_bytes=limits.setting(limits.WEB_MAX_BODY_BYTES, env, minimum=1024),
         )
 
     @property
@@ -201,6 +218,13 @@ class ApiError(Exception):
         super().__init__(error)
         self.status = status
         self.body = {"error": error, **({"parameter": parameter} if parameter else {}), **details}
+        self.headers: dict[str, str] = {}
+
+
+def too_many_requests(retry_after: str) -> ApiError:
+    error = ApiError(429, f"too many requests from this address; try again in {retry_after} s")
+    error.headers["Retry-After"] = retry_after
+    return error
 
 
 def security_headers_middleware(settings: Settings):
@@ -214,9 +238,11 @@ def security_headers_middleware(settings: Settings):
     @web.middleware
     async def security_headers(request: web.Request, handler) -> web.StreamResponse:
         try:
+            if request.content_length is not None and request.content_length > settings.max_body_bytes:
+                raise ApiError(413, f"the request body is over {settings.max_body_bytes} bytes")
             response = await handler(request)
         except ApiError as error:
-            response = web.json_response(error.body, status=error.status)
+            response = web.json_response(error.body, status=error.status, headers=error.headers)
         except web.HTTPException as error:
             error.headers.update(headers)
             raise
@@ -291,10 +317,14 @@ async def login(request: web.Request) -> web.Response:
         return html_response(render("off.html", message=OFF_MESSAGE), status=403)
     if not same_origin(request):
         return html_response(render("login.html", error="Sign in from this site's own page."), status=403)
+    client = address_of(request)
+    verdict = request.app[LOGIN_LIMIT].check(client)
     throttle = request.app[LOGIN_THROTTLE]
-    client = request.remote or "unknown"
-    if throttle.blocked(client):
-        return html_response(render("login.html", error="Too many tries. Wait a few minutes."), status=429)
+    if not verdict.allowed or throttle.blocked(client):
+        retry_after = verdict.retry_after_header if not verdict.allowed else throttle.retry_after_header(client)
+        page = html_response(render("login.html", error="Too many tries. Wait a few minutes."), status=429)
+        page.headers["Retry-After"] = retry_after
+        return page
     form = await request.post()
     passphrase = form.get("passphrase")
     if not isinstance(passphrase, str) or not secret_matches(passphrase, settings.navigator_token):
@@ -354,6 +384,12 @@ def bearer_ok(request: web.Request) -> bool:
     return bool(token) and scheme.lower() == "bearer" and secret_matches(given.strip(), token)
 
 
+def address_of(request: web.Request) -> str:
+    """The client's address as the limits count it (see bot.limits.client_ip)."""
+    return client_ip(request.remote, request.headers.get("X-Forwarded-For"),
+                     request.app[SETTINGS].trust_forwarded_headers)
+
+
 def own_origin(request: web.Request) -> str:
     settings = request.app[SETTINGS]
     return origin_of(settings.public_url) if settings.public_url else f"{request.scheme}://{request.host}"
@@ -381,8 +417,14 @@ def require_navigator(request: web.Request, *, changes_something: bool = False) 
     token = request.app[SETTINGS].navigator_token
     if not token:
         raise ApiError(403, OFF_MESSAGE)
-    if bearer_ok(request):
-        return  # a browser never adds this header by itself: no forgery to defend against
+    if "Authorization" in request.headers:
+        # A bearer token is a passphrase too: guesses count toward the sign-in form's throttle.
+        throttle, client = request.app[LOGIN_THROTTLE], address_of(request)
+        if throttle.blocked(client):
+            raise too_many_requests(throttle.retry_after_header(client))
+        if bearer_ok(request):
+            return  # a browser never adds this header by itself: no forgery to defend against
+        throttle.failed(client)
     session = current_session(request)
     if session is None:
         raise ApiError(401, "sign in on /navigator, or send Authorization: Bearer <token>")
@@ -409,6 +451,12 @@ class LoginThrottle:
     def blocked(self, client: str) -> bool:
         return len(self._recent(client)) >= MAX_LOGIN_FAILURES
 
+    def retry_after_header(self, client: str) -> str:
+        """Seconds until the oldest failure counted for a client leaves the window."""
+        times = self._recent(client)
+        wait = times[0] + LOGIN_WINDOW_SECONDS - time.monotonic() if times else 1
+        return str(max(1, int(wait) + 1))
+
     def failed(self, client: str) -> None:
         if len(self.failures) >= MAX_TRACKED_CLIENTS:
             self.failures.clear()
@@ -416,6 +464,8 @@ class LoginThrottle:
 
 
 LOGIN_THROTTLE = web.AppKey("login_throttle", LoginThrottle)
+LOGIN_LIMIT = web.AppKey("login_limit", RateLimiter)
+SEARCH_LIMIT = web.AppKey("search_limit", RateLimiter)
 
 
 # --- search --------------------------------------------------------------------------------
@@ -578,6 +628,9 @@ def search_json(result: SearchResult, parsed: ParsedQuery | None) -> dict:
 
 
 async def api_search(request: web.Request) -> web.Response:
+    verdict = request.app[SEARCH_LIMIT].check(address_of(request))
+    if not verdict.allowed:  # before the token check: it also slows down guessing the token
+        raise too_many_requests(verdict.retry_after_header)
     require_navigator(request)
     wanted = search_request(request.query)
     parsed = await parse_query(request.app, wanted.query) if wanted.query else None
@@ -731,6 +784,8 @@ def openapi_document() -> dict:
                     "401": error("not signed in"),
                     "403": error("the navigator API is turned off"),
                     "422": error("the place could not be found: `reason`, and `candidates` for a shared name"),
+                    "429": error("too many requests from this address, or too many wrong tokens: wait the "
+                                 "Retry-After header's seconds"),
                     "502": error("q could not be read: the assistant's NLU server is unreachable"),
                 },
             }},
@@ -753,6 +808,8 @@ def openapi_document() -> dict:
                     "401": error("not signed in"),
                     "403": error("turned off, or a cookie request without the page's CSRF token"),
                     "409": error("the number texted STOP: nothing is sent to it"),
+                    "413": error("the body is too large"),
+                    "429": error("too many wrong tokens from this address: wait the Retry-After header's seconds"),
                     "502": error("Twilio did not take the message"),
                     "503": error("texting is not configured"),
                 },
@@ -823,9 +880,13 @@ async def resources(app: web.Application):
 
 
 def make_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[security_headers_middleware(settings)], client_max_size=MAX_BODY_BYTES)
+    app = web.Application(middlewares=[security_headers_middleware(settings)],
+                          client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
     app[LOGIN_THROTTLE] = LoginThrottle()
+    tracked = limits.setting(limits.TRACKED_KEYS, minimum=1)
+    app[LOGIN_LIMIT] = RateLimiter(settings.login_per_minute, max_keys=tracked)
+    app[SEARCH_LIMIT] = RateLimiter(settings.search_per_minute, max_keys=tracked)
     app.cleanup_ctx.append(resources)
     app.router.add_get("/", host_page)
     app.router.add_get("/navigator", navigator_page)
