@@ -137,7 +137,12 @@ def _request(filters: Filters) -> _Request:
     for tid in filters.terms:
         t = taxonomy.term(tid)
         policy = taxonomy.FACETS[t.facet]
-        if policy == "required":
+        if policy == "required" and t.parent and taxonomy.term(t.parent).facet == t.facet:
+            # A form of a medication (the naltrexone shot, the buprenorphine shot): most sources
+            # list only the medication, so require that and mark the form "ask about".
+            required.add(t.parent)
+            required.update(IMPLIED_TERMS.get(t.parent, ()))
+        elif policy == "required":
             required.add(tid)
             required.update(IMPLIED_TERMS.get(tid, ()))
         elif policy == "exclusive":
@@ -160,6 +165,8 @@ def _evaluate(req: _Request, terms: frozenset[str]) -> tuple[tuple, tuple, tuple
     for tid in req.requested:
         if tid in terms or (tid.startswith("payment:") and "payment:free" in terms):
             matched.append(tid)
+        elif taxonomy.BY_ID[tid].parent in terms:
+            unknown.append(tid)  # the medication is listed, not which forms of it
         elif any(t.startswith(taxonomy.BY_ID[tid].facet + ":") for t in terms):
             missing.append(tid)
         else:

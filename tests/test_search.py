@@ -157,3 +157,13 @@ def test_when_no_listing_in_reach_reports_the_asked_setting_the_nearest_come_bac
     assert result.relaxed == ("setting:residential",)
     assert [r.name for r in result.results] == ["otp-near", "otp-far"]
     assert all(r.missing == ("setting:residential",) for r in result.results)
+
+
+def test_a_search_for_the_naltrexone_shot_lists_naltrexone_places_and_marks_the_shot_ask_about(empty_registry):
+    build(empty_registry, [site("gives-the-shot", 39.995, -75.11, {"medication:naltrexone_injectable"}),
+                           site("naltrexone-unspecified", 39.993, -75.113, {"medication:naltrexone"}),
+                           site("bupe-only", 39.992, -75.113, {"medication:buprenorphine"})])
+    result = empty_registry.search(PHILADELPHIA_19134, ["medication:naltrexone_injectable"], page_size=5)
+    assert [r.name for r in result.results] == ["naltrexone-unspecified", "gives-the-shot"]
+    assert result.results[0].unknown == ("medication:naltrexone_injectable",)
+    assert result.results[1].matched == ("medication:naltrexone_injectable",)
