@@ -74,15 +74,18 @@ class Stats:
         self.lost = 0
         self.duplicated = 0
         self.unexpected = 0
+        self.samples: list[str] = []  # a few unexpected or repeated replies, to read
 
 
-async def phone(n: int, session: aiohttp.ClientSession, replicas: list[int], validator: RequestValidator,
+async def phone(n: int, seed: int, session: aiohttp.ClientSession, replicas: list[int], validator: RequestValidator,
                 schedule: asyncio.Queue, stats: Stats, rng: random.Random) -> None:
-    number = f"+1215555{n:04d}"
+    # Phones and message ids differ per run (the seed): the warm-up's phones must not reappear
+    # mid-conversation, nor its message ids be taken for Twilio retries.
+    number = f"+1{seed % 900 + 100}555{n:04d}"
     previous = None
     for turn, (text, expected) in enumerate(conversation(rng)):
         await schedule.get()  # the next arrival slot: the offered load stays fixed
-        params = {"From": number, "To": "+12155550000", "Body": text, "MessageSid": f"SMload{n:04d}{turn:02d}",
+        params = {"From": number, "To": "+12155550000", "Body": text, "MessageSid": f"SM{seed}x{n:04d}x{turn:02d}",
                   "NumMedia": "0", "AccountSid": "ACload"}
         signature = validator.compute_signature(PUBLIC_URL + WEBHOOK_PATH, params)
         port = replicas[(n + turn) % len(replicas)]
@@ -104,8 +107,10 @@ async def phone(n: int, session: aiohttp.ClientSession, replicas: list[int], val
             stats.lost += 1
         elif reply == previous:
             stats.duplicated += 1
+            stats.samples.append(f"same reply again to {text!r}: {reply[:70]!r}")
         elif expected.lower() not in reply.lower():
             stats.unexpected += 1
+            stats.samples.append(f"{text!r} expected {expected!r}, got {reply[:70]!r}")
         previous = reply
 
 
@@ -116,7 +121,7 @@ async def drive(replicas: list[int], phones: int, rate: float, token: str, seed:
     validator = RequestValidator(token)
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=400)) as session:
-        workers = [asyncio.create_task(phone(n, session, replicas, validator, schedule, stats,
+        workers = [asyncio.create_task(phone(n, seed, session, replicas, validator, schedule, stats,
                                              random.Random(rng.random()))) for n in range(phones)]
         started = time.perf_counter()
         sent = 0
@@ -179,6 +184,8 @@ def main() -> None:
           f"p99={percentile(ms, 99):.0f} ms  max={max(ms):.0f} ms")
     print(f"errors={len(stats.errors)} {sorted(set(stats.errors))}  lost replies={stats.lost}  "
           f"duplicated replies={stats.duplicated}  unexpected replies={stats.unexpected}")
+    for sample in stats.samples[:8]:
+        print("  ", sample)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.run import DEFAULT_MODEL, Assistant  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "tests"))
+from services import free_port  # noqa: E402
 
 ZIPS = ["19134", "19122", "21201", "08102", "15213", "22902", "43215", "60612", "89501", "02118", "97214", "30303",
         "78701", "48201", "63103", "85004", "98101", "37203", "40202", "04101"]
@@ -58,12 +60,6 @@ def percentile(values, p):
     k = (len(values) - 1) * p / 100
     lo, hi = int(k), min(int(k) + 1, len(values) - 1)
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("localhost", 0))
-        return s.getsockname()[1]
 
 
 async def drive(port: int, messages: int, senders: int, next_messages, seed: int) -> list[float]:
