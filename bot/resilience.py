@@ -28,13 +28,13 @@ from jsonschema.validators import validator_for
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.core.events import BotUttered
 
+from bot import messages
+
 log = logging.getLogger(__name__)
 
 ACTION_TIMEOUT_ENV = "NAVIGATOR_ACTION_TIMEOUT"
 DEFAULT_ACTION_TIMEOUT = 4.0
-APOLOGY = ("Sorry, I can't search right now. Please try again in a few minutes. "
-           "Emergency: call 911. Crisis: call or text 988. "
-           "SAMHSA National Helpline, free, 24/7: 1-800-662-4357.")
+APOLOGY = messages.text("apology")
 
 
 def action_timeout() -> float:

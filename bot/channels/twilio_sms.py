@@ -41,7 +41,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot import limits
+from bot import limits, messages
 from bot.limits import RateLimiter, client_ip
 from bot.senders import ChannelStore, sender_id, sender_key
 from bot.sms import clean_incoming, split_reply, to_gsm7
@@ -78,11 +78,7 @@ PICTURE_TEXT = (
     "or a ZIP code to find help near you."
 )
 EMPTY_TEXT = "Text me a ZIP code or what you need, like methadone, buprenorphine, naloxone or a support group."
-APOLOGY_TEXT = (
-    "Sorry, I can't answer right now. Please try again in a few minutes.\n\n"
-    "Emergency: call 911. Crisis: call or text 988. "
-    "SAMHSA National Helpline, free, 24/7: 1-800-662-4357."
-)
+APOLOGY_TEXT = messages.text("apology")
 MORE_TEXT = "Reply MORE for more."
 SLOW_DOWN_TEXT = (
     "I got more texts than I can answer at once. Please wait a minute, then text me again.\n\n"
