@@ -30,9 +30,6 @@ def default_endpoints() -> Path:
 def tracker_store(endpoints: Path) -> PrivateSQLTrackerStore:
     config = read_endpoint_config(str(endpoints), "tracker_store")
     store = TrackerStore.create(config)
-    # Rasa wraps stores it loads; the deletion lives on the store inside.
-    while not isinstance(store, PrivateSQLTrackerStore) and hasattr(store, "_tracker_store"):
-        store = store._tracker_store
     if not isinstance(store, PrivateSQLTrackerStore):
         raise SystemExit(f"{endpoints}: the tracker store is not bot.tracker_store.PrivateSQLTrackerStore")
     return store
