@@ -45,12 +45,17 @@ validate: $(STAMP)
 	$(BIN)/rasa data validate --fail-on-warnings
 
 # Tests use Debian's packages, never downloads: Chromium for the widget's browser test, PostgreSQL
-# and Redis for the production stores (the tests start their own servers on loopback and stop them).
+# with its PostGIS (the registry uses it when present: the package of the newest installed PostgreSQL,
+# or Debian's default with none yet) and Redis for the production stores (the tests start their own
+# servers on loopback and stop them).
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	postgis=postgresql-postgis; \
+	for major in $$(ls /usr/lib/postgresql 2>/dev/null | sort -n); do postgis=postgresql-$$major-postgis-3; done; \
+	ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || missing="$$missing $$postgis"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing$$missing"; \

@@ -1,6 +1,6 @@
 """How fast is a search? Prints median, p95 and p99 latency.
 
-    .venv/bin/python bench/search.py [--queries 1000] [--sizes 100000,1000000] [--database URL]
+    .venv/bin/python bench/search.py [--queries 1000] [--sizes 100000,1000000] [--database URL] [--postgres]
 
 1. The national registry (var/registry.db, built by `make registry`): 1,000
    queries from random US ZIP codes with random filter combinations.
@@ -10,6 +10,10 @@
    follows where people live, and carry terms drawn with the national data's
    frequencies. They are written straight into the search index tables
    (`listing`, `listing_term`), the only tables a search reads.
+
+3. With --postgres, the national registry imported into a throwaway PostgreSQL
+   (tests/services.py): searched through the PostGIS index when PostGIS is
+   installed, and by bounding boxes.
 
 A query's time is Searcher.search() from a geocoded point: the SQL, distances,
 filters and the page's cards. Geocoding is timed on its own.
@@ -25,7 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
 import zipcodes  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
@@ -33,6 +39,7 @@ from sqlalchemy import insert, select  # noqa: E402
 from providers import db, index, taxonomy  # noqa: E402
 from providers.geocode import default_geocoder  # noqa: E402
 from providers.models import Listing, ListingTerm, RegistryInfo  # noqa: E402
+from providers.registry import Registry  # noqa: E402
 from providers.search import Searcher  # noqa: E402
 from providers.taxonomy import Filters  # noqa: E402
 
@@ -130,6 +137,8 @@ def main():
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--database", default=None, help="the national registry (default var/registry.db)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--postgres", action="store_true",
+                        help="also the national registry on a throwaway PostgreSQL, with and without PostGIS")
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -142,6 +151,22 @@ def main():
     print(f"{args.queries} queries from random US ZIP codes, random filter combinations, 3 results a page")
     report("geocode a ZIP (offline)", geocode_times)
     report(f"national registry ({len(n_sites):,} sites)", run(Searcher(national), queries))
+
+    if args.postgres:
+        import services
+
+        with services.Postgres() as pg:
+            registry = Registry(pg.create_database("registry"))
+            registry.import_sources()
+            with registry.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM ANALYZE")  # the plans a database gets once autovacuum has run
+            searcher = Searcher(registry.engine)
+            searcher.search(*queries[0])
+            if searcher.postgis:
+                report("  on PostgreSQL + PostGIS (nearest first)", run(searcher, queries))
+            searcher.postgis = False  # the same database searched as one without PostGIS is
+            report("  on PostgreSQL (bounding boxes)", run(searcher, queries))
+            registry.engine.dispose()
 
     for size in [int(s) for s in args.sizes.split(",") if s]:
         with tempfile.TemporaryDirectory() as tmp:

@@ -1,11 +1,17 @@
-"""Where the registry lives: a SQLite file by default, PostgreSQL given a URL."""
+"""Where the registry lives: a SQLite file by default, PostgreSQL given a URL.
+
+On PostgreSQL with PostGIS (optional) the search index also gets a GiST index
+on each listing's point, so a search reads its nearest listings first.
+"""
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,6 +20,11 @@ from providers.models import Base
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'registry.db'}"
 DATABASE_URL_ENV = "NAVIGATOR_DATABASE_URL"
+# The KNN index of providers.search: its expression must be the one the search orders by.
+POINT_INDEX = "ix_listing_term_point"
+LISTING_POINT = "(ST_MakePoint(longitude, latitude)::geography)"
+
+log = logging.getLogger(__name__)
 
 
 def database_url(url: str | None = None) -> str:
@@ -46,6 +57,27 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def create_schema(engine: Engine) -> None:
     Base.metadata.create_all(engine)
+    if engine.dialect.name == "postgresql":
+        _create_point_index(engine)
+
+
+def _create_point_index(engine: Engine) -> None:
+    try:
+        with engine.begin() as conn:
+            if not has_point_index(conn):  # CREATE INDEX IF NOT EXISTS would still wait for a running import
+                conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+                conn.execute(text("CREATE EXTENSION IF NOT EXISTS btree_gist"))
+                conn.execute(text(f"CREATE INDEX IF NOT EXISTS {POINT_INDEX} ON listing_term "
+                                  f"USING gist (term, {LISTING_POINT})"))
+    except DBAPIError as e:
+        # PostGIS is not installed, or this role may not create it: searches read bounding boxes instead.
+        log.info("no PostGIS (%s): searches read bounding boxes", str(e.orig).strip().splitlines()[0])
+
+
+def has_point_index(conn) -> bool:
+    """Whether this database has the PostGIS index a search can read the nearest listings first from."""
+    return conn.dialect.name == "postgresql" and \
+        conn.execute(text("SELECT to_regclass(:name)"), {"name": POINT_INDEX}).scalar() is not None
 
 
 def session_factory(engine: Engine) -> sessionmaker:

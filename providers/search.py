@@ -5,6 +5,8 @@ How a search works:
    the rarest one to read through the ``listing_term`` index, inside a bounding
    box around the point; the box grows until enough listings match or the
    widest radius is reached, so a local search never reads the whole table.
+   On PostgreSQL with PostGIS (providers.db) the index instead hands over that
+   term's listings nearest first, in growing batches, with the same answers.
 2. Each candidate is checked against every filter: required terms must be
    there; a listing that reports its payments (or settings) but not the asked
    one is left out; preferences only rank and are marked matched or unknown.
@@ -22,10 +24,10 @@ import json
 import threading
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, select, text
 from sqlalchemy.engine import Engine
 
-from providers import geo, taxonomy
+from providers import db, geo, taxonomy
 from providers.areas import Area
 from providers.geocode import GeocodeResult, Place
 from providers.index import ALL
@@ -35,6 +37,7 @@ from providers.taxonomy import Filters
 NEAR_MILES = 25.0  # what "near" means before a search says it widened
 RADIUS_STEPS = (25.0, 50.0, 100.0, 250.0, 500.0)  # the radii a person is told about
 FIRST_BOX_MILES = 5.0
+GREAT_CIRCLE_MARGIN = 1.006  # great-circle is within 0.6% of geodesic
 NATIONAL_LINE_TERMS = ("support:crisis_line", "support:helpline")
 # Methadone for opioid use disorder is dispensed only by certified opioid treatment programs.
 IMPLIED_TERMS = {"medication:methadone": ("setting:otp",)}
@@ -174,13 +177,46 @@ def _evaluate(req: _Request, terms: frozenset[str]) -> tuple[tuple, tuple, tuple
     return tuple(matched), tuple(unknown), tuple(missing)
 
 
-# Built once: the statement a search runs for each box it reads.
+# Built once: the statements a search runs. For each box it reads:
 _IN_BOX = (
     select(ListingTerm.listing_id, ListingTerm.latitude, ListingTerm.longitude, ListingTerm.terms)
     .where(and_(ListingTerm.term == bindparam("term"),
                 ListingTerm.latitude.between(bindparam("min_lat"), bindparam("max_lat")),
                 ListingTerm.longitude.between(bindparam("min_lng"), bindparam("max_lng"))))
 )
+# With PostGIS, for each batch it reads nearest first. `<->` on geography orders by great-circle distance, as
+# haversine_miles measures it; the GiST index serves it only with the index's own expression (db.LISTING_POINT).
+# No ST_DWithin: with table statistics the planner turns it into a read of every listing in reach, then a sort.
+_NEAREST_FIRST = text(
+    f"SELECT listing_id, latitude, longitude, terms FROM listing_term WHERE term = :term"
+    f" ORDER BY {db.LISTING_POINT} <-> ST_MakePoint(:lng, :lat)::geography LIMIT :n"
+)
+
+
+def _candidates(req: _Request, lat: float, lng: float, rows, within: float) -> list[tuple]:
+    """(great-circle miles, id, lat, lng, terms, evaluation) of the rows in reach that pass the filters."""
+    candidates = []
+    for listing_id, la, lo, terms_text in rows:
+        approx = geo.haversine_miles(lat, lng, la, lo)
+        if approx > within:
+            continue
+        terms = frozenset(terms_text.split())
+        evaluation = _evaluate(req, terms)
+        if evaluation is not None:
+            candidates.append((approx, listing_id, la, lo, terms, evaluation))
+    return candidates
+
+
+def _page_fits(approx_miles: list[float], needed: int, radius: float) -> bool:
+    """Whether a box of `radius` holds the `needed` nearest (sorted great-circle miles) and every listing
+    that could rank with them: a box that only just holds them could leave a page short."""
+    return len(approx_miles) >= needed and _reach(approx_miles[needed - 1]) <= radius * GREAT_CIRCLE_MARGIN
+
+
+def _reach(approx: float) -> float:
+    """How far (great-circle) a listing can be and still rank with one `approx` miles away: the approximation's
+    margin both ways, and a tenth of a mile for the rounding of exact distances."""
+    return approx * 1.012 + 0.1
 
 
 class Searcher:
@@ -195,6 +231,7 @@ class Searcher:
         self._generation: str | None = None
         self._term_counts: dict[str, int] = {}
         self._virtual: list[tuple[Result, Area]] = []
+        self.postgis: bool | None = None  # whether searches read the PostGIS index; known after the first search
 
     # --- cached facts of the current registry generation ---------------------------------------
 
@@ -272,35 +309,54 @@ class Searcher:
         term = min(req.required, key=lambda t: self._term_counts.get(t, 0)) if req.required else ALL
         if req.required and any(self._term_counts.get(t, 0) == 0 for t in req.required):
             return [], limit
+        if self.postgis is None:
+            self.postgis = db.has_point_index(conn)  # the index comes with the schema, before any search
+        nearest = self._nearest_first if self.postgis else self._in_boxes
+        candidates, radius = nearest(conn, req, term, lat, lng, needed, limit)
+        candidates.sort(key=lambda c: c[0])
+        # Exact distances for the ones that can reach the page, with a margin for the approximation.
+        if len(candidates) > needed:
+            cutoff = _reach(candidates[needed - 1][0])
+            candidates = [c for c in candidates if c[0] <= cutoff]
+        exact = []
+        for _, listing_id, la, lo, terms, evaluation in candidates:
+            miles = geo.geodesic_miles(lat, lng, la, lo)
+            if miles <= limit:
+                exact.append((round(miles, 1), listing_id, terms, evaluation))
+        exact.sort(key=lambda c: (c[0], -len(c[3][0]), c[1]))
+        return exact[:needed], radius
+
+    @staticmethod
+    def _in_boxes(conn, req: _Request, term: str, lat: float, lng: float, needed: int, limit: float):
+        """Candidates in a box that doubles until `needed` pass or it reaches `limit`; and its radius."""
         radius = min(FIRST_BOX_MILES, limit)
         while True:
             min_lat, max_lat, min_lng, max_lng = geo.bounding_box(lat, lng, radius)
             rows = conn.execute(_IN_BOX, {"term": term, "min_lat": min_lat, "max_lat": max_lat,
                                           "min_lng": min_lng, "max_lng": max_lng}).all()
-            candidates = []
-            for listing_id, la, lo, terms_text in rows:
-                approx = geo.haversine_miles(lat, lng, la, lo)
-                if approx > radius * 1.006:  # great-circle is within 0.6% of geodesic
-                    continue
-                terms = frozenset(terms_text.split())
-                evaluation = _evaluate(req, terms)
-                if evaluation is not None:
-                    candidates.append((approx, listing_id, la, lo, terms, evaluation))
-            if len(candidates) >= needed or radius >= limit:
-                break
+            candidates = _candidates(req, lat, lng, rows, radius * GREAT_CIRCLE_MARGIN)
+            if radius >= limit or _page_fits(sorted(c[0] for c in candidates), needed, radius):
+                return candidates, radius
             radius = min(radius * 2, limit)
-        candidates.sort(key=lambda c: c[0])
-        # Exact distances for the ones that can reach the page, with a margin for the approximation.
-        if len(candidates) > needed:
-            cutoff = candidates[needed - 1][0] * 1.012 + 0.1
-            candidates = [c for c in candidates if c[0] <= cutoff]
-        exact = []
-        for _, listing_id, la, lo, terms, evaluation in candidates:
-            miles = geo.geodesic_miles(lat, lng, la, lo)
-            if miles <= radius:
-                exact.append((round(miles, 1), listing_id, terms, evaluation))
-        exact.sort(key=lambda c: (c[0], -len(c[3][0]), c[1]))
-        return exact[:needed], radius
+
+    @staticmethod
+    def _nearest_first(conn, req: _Request, term: str, lat: float, lng: float, needed: int, limit: float):
+        """The candidates and radius _in_boxes finds, read nearest first in growing batches: until `needed`
+        pass and the batch reaches past every listing that could rank with them, or past `limit`."""
+        within = limit * GREAT_CIRCLE_MARGIN
+        n = needed * 4
+        while True:
+            rows = conn.execute(_NEAREST_FIRST, {"term": term, "lat": lat, "lng": lng, "n": n}).all()
+            candidates = _candidates(req, lat, lng, rows, within)
+            far = _reach(candidates[needed - 1][0]) if len(candidates) >= needed else within
+            if len(rows) < n or geo.haversine_miles(lat, lng, rows[-1].latitude, rows[-1].longitude) > min(far, within):
+                break
+            n *= 4
+        # Stop at the box _in_boxes stops at, so the answers are the same to the listing on every database.
+        radius = min(FIRST_BOX_MILES, limit)
+        while radius < limit and not _page_fits([c[0] for c in candidates], needed, radius):
+            radius = min(radius * 2, limit)
+        return [c for c in candidates if c[0] <= radius * GREAT_CIRCLE_MARGIN], radius
 
     def listing(self, listing_id: str, place: Place | None = None) -> Result | None:
         with self.engine.connect() as conn:

@@ -7,7 +7,7 @@ afterwards; the machine's own clusters (if any) are never touched.
         url = pg.create_database("registry")   # postgresql://navigator@127.0.0.1:PORT/registry
         redis.url                              # redis://127.0.0.1:PORT/0
 
-`make test` installs the packages (postgresql, redis-server) when they are missing.
+`make test` installs the packages (postgresql, its PostGIS, redis-server) when they are missing.
 """
 from __future__ import annotations
 
@@ -36,11 +36,20 @@ def postgres_bin() -> Path | None:
     return versions[-1] if versions else None
 
 
+def postgis_package(bin: Path) -> str | None:
+    """The Debian package of PostGIS for the PostgreSQL in `bin`, when it is not installed."""
+    major = bin.parent.name
+    installed = (Path("/usr/share/postgresql") / major / "extension" / "postgis.control").exists()
+    return None if installed else f"postgresql-{major}-postgis-3"
+
+
 def missing() -> list[str]:
     """The Debian packages these servers need that are not installed."""
-    needs = []
-    if postgres_bin() is None:
+    needs, bin = [], postgres_bin()
+    if bin is None:
         needs.append("postgresql")
+    elif package := postgis_package(bin):
+        needs.append(package)
     if shutil.which("redis-server") is None:
         needs.append("redis-server")
     return needs
@@ -89,8 +98,14 @@ class Postgres:
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.dir / "server.log"), "-w", "start")
         return self
 
-    def url(self, database: str = "postgres") -> str:
-        return f"postgresql://{USER}@127.0.0.1:{self.port}/{database}"
+    def require_postgis(self) -> None:
+        """The registry runs without PostGIS, but the tests that show it in use need it installed."""
+        package = postgis_package(self.bin)
+        if package:
+            raise RuntimeError(f"PostGIS is not installed (Debian package `{package}`; `make test` installs it)")
+
+    def url(self, database: str = "postgres", user: str = USER) -> str:
+        return f"postgresql://{user}@127.0.0.1:{self.port}/{database}"
 
     def create_database(self, name: str) -> str:
         import sqlalchemy as sa

@@ -119,6 +119,18 @@ def test_pages_continue_outwards_without_repeating(national_registry):
     assert first.results[-1].miles <= second.results[0].miles
 
 
+def test_a_listing_just_past_the_first_box_still_fills_the_page_and_counts_as_more(empty_registry):
+    lat, lng = PHILADELPHIA_19134
+    edge = (lat, lng + 0.0946)  # 5.02 miles east: past the 5-mile first box, inside its great-circle margin
+    assert geo.geodesic_miles(lat, lng, *edge) > 5 >= geo.haversine_miles(lat, lng, *edge) / 1.006
+    registry = build(empty_registry, [site(f"near{i}", lat + i * 0.01, lng, ["medication:methadone", "setting:otp"])
+                                      for i in (1, 2, 3)] + [site("edge", *edge, ["medication:methadone", "setting:otp"])])
+    first = registry.search(place(lat, lng), ["medication:methadone"], page=1, page_size=3)
+    second = registry.search(place(lat, lng), ["medication:methadone"], page=2, page_size=3)
+    assert [r.name for r in first.results] == ["near1", "near2", "near3"] and first.has_more
+    assert [(r.name, r.miles) for r in second.results] == [("edge", 5.0)] and not second.has_more
+
+
 def test_every_listing_shown_carries_its_source_and_the_date_it_was_checked(national_registry):
     result = national_registry.search("19134", ["need:treatment"], page_size=10)
     for r in result.results + result.virtual + result.national:

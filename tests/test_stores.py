@@ -1,6 +1,6 @@
 """The stores production runs on, against real servers: the registry and the conversation store
-in PostgreSQL (the same answers as SQLite), retention on both, and the lock in Redis that
-keeps one conversation's turns in order across Rasa replicas."""
+in PostgreSQL (the same answers as SQLite, with PostGIS or without), retention on both, and the
+lock in Redis that keeps one conversation's turns in order across Rasa replicas."""
 from __future__ import annotations
 
 import asyncio
@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 import zipcodes
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
@@ -19,6 +20,8 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot.lock_store import RedisURLLockStore
 from bot.tracker_store import FORGET_ACTION, PrivateSQLTrackerStore
+from providers import db, search
+from providers.registry import Registry
 from providers.taxonomy import Filters
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,17 +36,59 @@ def test_postgres_holds_the_same_registry_as_sqlite(national_registry, postgres_
     assert postgres_registry.stats() == national_registry.stats()
 
 
-def test_postgres_answers_every_search_as_sqlite_does(national_registry, postgres_registry):
-    rng = random.Random(11)
+def random_searches(n: int, seed: int) -> list[tuple]:
+    rng = random.Random(seed)
     codes = [z["zip_code"] for z in zipcodes.list_all() if z["lat"] and z["zip_code_type"] == "STANDARD"]
-    for _ in range(60):
-        zip_code, terms, page = rng.choice(codes), rng.choice(FILTER_CHOICES), rng.choice([1, 1, 2])
-        on_sqlite = national_registry.search(zip_code, Filters.of(*terms), page=page)
-        on_postgres = postgres_registry.search(zip_code, Filters.of(*terms), page=page)
-        assert [(r.id, r.miles, r.matched) for r in on_postgres.results] == \
-               [(r.id, r.miles, r.matched) for r in on_sqlite.results], (zip_code, terms, page)
-        assert [r.id for r in on_postgres.national] == [r.id for r in on_sqlite.national]
-        assert (on_postgres.widened, on_postgres.has_more) == (on_sqlite.widened, on_sqlite.has_more)
+    return [(rng.choice(codes), rng.choice(FILTER_CHOICES), rng.choice([1, 1, 2])) for _ in range(n)]
+
+
+def assert_same_answers(registry: Registry, reference: Registry, searches: list[tuple]) -> None:
+    for zip_code, terms, page in searches:
+        expected = reference.search(zip_code, Filters.of(*terms), page=page)
+        answer = registry.search(zip_code, Filters.of(*terms), page=page)
+        assert [(r.id, r.miles, r.matched) for r in answer.results] == \
+               [(r.id, r.miles, r.matched) for r in expected.results], (zip_code, terms, page)
+        assert [r.id for r in answer.national] == [r.id for r in expected.national]
+        assert (answer.widened, answer.has_more, answer.radius_miles, answer.relaxed) == \
+               (expected.widened, expected.has_more, expected.radius_miles, expected.relaxed), (zip_code, terms, page)
+
+
+def test_postgres_answers_every_search_as_sqlite_does(postgres, national_registry, postgres_registry):
+    postgres.require_postgis()
+    # From 90069 the 4th methadone program is 5.0 miles away, just past the first box: both searches must
+    # look past that box, to the same radius, and count it as more.
+    assert_same_answers(postgres_registry, national_registry,
+                        [("90069", ("medication:methadone",), 1)] + random_searches(60, seed=11))
+    assert postgres_registry.searcher.postgis  # nearest first from the PostGIS index, not bounding boxes
+
+
+def test_with_postgis_a_search_reads_the_nearest_listings_from_its_gist_index(postgres, postgres_registry):
+    postgres.require_postgis()
+    postgres_registry.search("19134", ["medication:methadone"])
+    assert postgres_registry.searcher.postgis
+    with postgres_registry.engine.connect() as conn:
+        conn.execute(sa.text("ANALYZE listing_term"))  # the plan once autovacuum has run, not only a fresh table's
+        for term in ("*", "medication:methadone"):
+            plan = "\n".join(conn.execute(sa.text("EXPLAIN " + search._NEAREST_FIRST.text),
+                                          {"term": term, "lat": 39.99, "lng": -75.09, "n": 16}).scalars())
+            assert f"Index Scan using {db.POINT_INDEX}" in plan and "Order By" in plan, plan
+
+
+def test_without_postgis_postgres_answers_as_with_it(postgres, postgres_registry):
+    """A role that may not create PostGIS (as on many managed databases) gets bounding boxes, the same answers."""
+    postgres.require_postgis()  # the answers compared with are read through PostGIS
+    admin = sa.create_engine(postgres.url(), isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as conn:
+        conn.execute(sa.text("CREATE ROLE plain LOGIN"))
+        conn.execute(sa.text("CREATE DATABASE registry_plain OWNER plain"))
+    admin.dispose()
+    registry = Registry(postgres.url("registry_plain", user="plain"))
+    registry.import_sources()
+    with registry.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'")).scalar() == 0
+    assert_same_answers(registry, postgres_registry, random_searches(40, seed=12))
+    assert registry.searcher.postgis is False
+    registry.engine.dispose()
 
 
 def test_methadone_from_19134_on_postgres_is_certified_programs_nearest_first(postgres_registry):
