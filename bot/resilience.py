@@ -8,11 +8,6 @@ within 5), and a failed or late action answers with a short apology and the
 helplines. The conversation goes on: the next message tries the action server
 again, so it recovers as soon as the action server is back.
 
-It also makes each action call cheaper: stock Rasa checks the JSON schema of an
-action server's answer against the JSON Schema metaschema on every call before
-checking the answer (about 100 ms of CPU, more than the rest of a turn); here the
-schema is checked once and the same validator checks every answer.
-
 The Rasa server installs this when it loads the conversation store
 (bot.tracker_store calls install()), so it is active wherever that store is.
 """
@@ -21,10 +16,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from functools import lru_cache, wraps
+from functools import wraps
 
-from jsonschema import ValidationError
-from jsonschema.validators import validator_for
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.core.events import BotUttered
 
@@ -62,26 +55,7 @@ def _resilient(run):
     return resilient_run
 
 
-@lru_cache(maxsize=1)
-def _answer_validator():
-    schema = RemoteAction.action_response_format_spec()
-    validator_class = validator_for(schema)
-    validator_class.check_schema(schema)
-    return validator_class(schema)
-
-
-def _validate_action_result(self: RemoteAction, result: dict) -> bool:
-    """Rasa's own check of an action server's answer, with the schema checked once."""
-    try:
-        _answer_validator().validate(result)
-    except ValidationError as error:
-        error.message += ". Failed to validate Action server response from API."
-        raise
-    return True
-
-
 def install() -> None:
     """Wrap Rasa's remote action calls once per process."""
     if not getattr(RemoteAction.run, "is_resilient", False):
         RemoteAction.run = _resilient(RemoteAction.run)
-    RemoteAction._validate_action_result = _validate_action_result

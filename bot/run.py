@@ -56,7 +56,7 @@ def production_environment(env: dict, actions_port: int = 5055) -> tuple[dict, l
     if env.get("NAVIGATOR_DATABASE_URL"):
         env.setdefault("NAVIGATOR_TRACKER_DATABASE_URL", env["NAVIGATOR_DATABASE_URL"])
         env.setdefault("NAVIGATOR_CHANNEL_DATABASE_URL", env["NAVIGATOR_DATABASE_URL"])
-    env.setdefault("NAVIGATOR_ACTIONS_URL", f"http://localhost:{actions_port}/webhook")
+    env.setdefault("NAVIGATOR_ACTIONS_URL", f"http://127.0.0.1:{actions_port}/webhook")
     return env, missing
 
 
