@@ -55,6 +55,16 @@ def is_valid_value(entity: str, value: str) -> bool:
     return f"{entity}:{value}" in taxonomy.BY_ID
 
 
+def test_a_later_component_changing_the_entities_does_not_change_the_next_answer(finder):
+    text = "need subs near camden nj"
+    first = finder.find(text)
+    first[0]["value"] = "changed"
+    first[-1]["additional_info"]["display_name"] = "changed"
+    first.clear()
+    assert found(finder, text) == [("subs", "medication", "buprenorphine"), ("camden nj", "location", "camden nj")]
+    assert finder.find(text)[-1]["additional_info"]["display_name"] == "Camden, NJ"
+
+
 # --- the lexicon -------------------------------------------------------------------------------
 
 

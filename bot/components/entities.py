@@ -32,6 +32,7 @@ what they use.
 """
 from __future__ import annotations
 
+import copy
 import logging
 import re
 import traceback
@@ -240,10 +241,14 @@ class EntityFinder:
         return {"label": str(row), "pattern": phrase.text}
 
     def find(self, text: str) -> list[dict[str, Any]]:
-        """The entities of a message, in order, as Rasa entity dicts."""
+        """The entities of a message, in order, as Rasa entity dicts (the caller's own copies)."""
         if not isinstance(text, str) or not text.strip():
             return []
-        text = text[:MAX_SCAN_CHARS]
+        # The featurizer and the extractor both ask about each message in turn: find once.
+        return copy.deepcopy(self._find_once(text[:MAX_SCAN_CHARS]))
+
+    @lru_cache(maxsize=8)
+    def _find_once(self, text: str) -> list[dict[str, Any]]:
         doc = self._nlp.make_doc(text)
         mentions = self._lexicon_mentions(doc)
         mentions += self._misspelt_drug_names(doc, mentions)
