@@ -24,6 +24,7 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import privacy, resilience, speedups
+from providers import db
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +46,6 @@ def asked_to_forget(tracker: DialogueStateTracker) -> bool:
     return False
 
 
-def _sqlite_write_ahead(connection, _record) -> None:
-    # Each saved turn was an fsync'd commit (about 5 ms). With the write-ahead log a crash
-    # can lose the last turns, never corrupt the file; a conversation store can afford that.
-    connection.execute("PRAGMA synchronous=NORMAL")
-
-
 class PrivateSQLTrackerStore(SQLTrackerStore):
     def __init__(self, domain: Domain | None = None, retention_hours: float | None = None,
                  purge_every_seconds: float = 300.0, **kwargs: Any) -> None:
@@ -59,9 +54,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         self._last_purge = 0.0
         super().__init__(domain, **kwargs)
         if self.engine.dialect.name == "sqlite":
-            sa.event.listen(self.engine, "connect", _sqlite_write_ahead)
-            with self.engine.connect() as connection:  # the journal mode stays with the file
-                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+            sa.event.listen(self.engine, "connect", db.sqlite_write_ahead)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if asked_to_forget(tracker):
