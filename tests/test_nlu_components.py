@@ -217,6 +217,7 @@ SLANG = [
     ("telemedicine", "telemedicine", "setting", "telehealth"),
     ("online", "online", "setting", "telehealth"),
     ("video visit", "video visit", "setting", "telehealth"),
+    ("can someone prescribe me subs over video", "over video", "setting", "telehealth"),
     ("can i do it on my phone", "on my phone", "setting", "telehealth"),
     ("methadone clinic", "methadone clinic", "setting", "otp"),
     ("OTP", "OTP", "setting", "otp"),

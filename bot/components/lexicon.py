@@ -147,7 +147,8 @@ LEXICON: tuple[Phrase, ...] = tuple(
             "detox center", "withdrawal management", "withdrawl management")
     + _rows("setting", "telehealth", "telehealth", "tele health", "tele-health", "telahealth", "telemedicine",
             "tele medicine", "online", "on line", "virtual", "virtually", "video visit", "video visits",
-            "video call", "video appointment", "over the phone", "by phone", "phone appointment", "from home", "zoom")
+            "video call", "video chat", "video appointment", "over video", "by video", "on video",
+            "over the phone", "by phone", "phone appointment", "from home", "zoom")
     + _rows("setting", "telehealth", "on my phone", not_followed_by="bill number plan screen contacts history")
     # --- payment -------------------------------------------------------------------------------
     + _rows("payment", "medicaid",
