@@ -2,6 +2,8 @@
 PYTHON ?= python3.10
 # Rasa 3.6 uses SQLAlchemy 1.x APIs; we pin <2.0, so its "moved in 2.0" notice is noise.
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+# Rasa's CLI reports training and test runs to Rasa's servers unless told not to (bot/run.py says why).
+export RASA_TELEMETRY_ENABLED ?= false
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed

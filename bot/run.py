@@ -36,6 +36,9 @@ TOKEN_FILE = ROOT / "var" / "rasa-api.token"
 DEFAULT_MODEL = ROOT / "models" / "navigator.tar.gz"
 PROCESS_NAMES = ("actions", "rasa", "web")
 MODE_ENV = "NAVIGATOR_MODE"
+# Rasa reports usage events and crashes to Rasa's servers unless told not to. A service about
+# drug use sends nothing to third parties on its own; a deployer may set it to "true".
+TELEMETRY_ENV = "RASA_TELEMETRY_ENABLED"
 
 # What production needs from the environment, and why. Replicas on several machines must
 # share every secret, so none is made up locally as the embedded mode does.
@@ -92,6 +95,7 @@ class Assistant:
         self.model = Path(model)
         self.rasa_port, self.actions_port, self.web_port = rasa_port, actions_port, web_port
         self.env = dict(os.environ, **(env or {}))
+        self.env.setdefault(TELEMETRY_ENV, "false")
         self.production = self.env.get(MODE_ENV, "embedded") == "production"
         if self.production:
             self.env, missing = production_environment(self.env, actions_port)
