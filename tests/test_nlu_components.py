@@ -135,6 +135,8 @@ SLANG = [
     ("clean works", "clean works", "support", "syringe_services"),
     ("needle exchange", "needle exchange", "support", "syringe_services"),
     ("ssp", "ssp", "support", "syringe_services"),
+    ("where can i get new rigs", "new rigs", "support", "syringe_services"),
+    ("need some new points", "points", "support", "syringe_services"),
     ("test strips", "test strips", "support", "fentanyl_test_strips"),
     ("fent strips", "fent strips", "support", "fentanyl_test_strips"),
     ("fts", "fts", "support", "fentanyl_test_strips"),
@@ -274,6 +276,8 @@ def test_drug_names_one_letter_off(finder, text):
         "medical bills",
         "my husky ran away",
         "i want to get clean",
+        "that makes good points",
+        "if it fits my schedule",
     ],
 )
 def test_ordinary_words_are_not_entities(finder, text):

@@ -231,7 +231,11 @@ LEXICON: tuple[Phrase, ...] = tuple(
             "nalaxone", "naloxene", "nalox", "kloxxado", "kloxado", "zimhi")
     + _rows("support", "syringe_services", "needles", "needle", "syringes", "syringe", "clean needles",
             "new needles", "clean works", "needle exchange", "needle exchanges", "syringe exchange", "ssp",
-            "syringe services", "syringe service program", "syringe program", "sharps", "cookers")
+            "syringe services", "syringe service program", "syringe program", "sharps", "cookers",
+            "rigs", "new rigs", "clean rigs")
+    # Street words for syringes that are ordinary words elsewhere ("if it fits", "good points").
+    + _rows("support", "syringe_services", "points", "fits", "outfits", "rig",
+            preceded_by="new clean fresh sterile some my")
     + _rows("support", "fentanyl_test_strips", "test strips", "test strip", "testing strips", "fent strips",
             "fentanyl strips", "fentanyl test strips", "fentanyl test strip", "fent test strips", "fts",
             "fentanyl test", "fent test")
