@@ -16,7 +16,7 @@ MODEL := models/navigator.tar.gz
 MODEL_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
 	$(shell find bot/components -name '*.py' 2>/dev/null)
 
-.PHONY: install registry model run test validate system-packages bench-search bench-turns bench-load nlu-report nlu-holdout clean
+.PHONY: install registry model run shell test validate system-packages bench-search bench-turns bench-load nlu-report nlu-holdout clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ model: $(MODEL)
 
 run: $(REGISTRY_STAMP) $(MODEL)
 	$(BIN)/python -m bot.run --model $(MODEL)
+
+# Rasa's terminal channel, on another port, with the action server of a running `make run`.
+shell: $(MODEL)
+	$(BIN)/rasa shell --model $(MODEL) --port 5006
 
 validate: $(STAMP)
 	$(BIN)/rasa data validate --fail-on-warnings

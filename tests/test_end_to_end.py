@@ -1,5 +1,5 @@
-"""One conversation through the real servers: the Rasa server with the trained model, the
-action server, the REST channel and the national registry."""
+"""Conversations through the real servers: the Rasa server with the trained model, the
+action server, the REST channel (and `rasa shell`) and the national registry."""
 from __future__ import annotations
 
 import json
@@ -88,3 +88,57 @@ def test_forget_me_deletes_the_conversation_from_the_store(assistant):
     replies = say(servers, "e2e-forget", "forget me")
     assert replies == ["Done. I deleted this conversation. If you text again, I'll start fresh."]
     assert stored() == 0
+
+
+def shell_conversation(command: list[str], env: dict, messages: list[str], until: str, timeout: float) -> str:
+    """Type messages into a terminal program (in a pseudo-terminal, as a person would) and return
+    everything it printed once `until` has appeared after the last one."""
+    import os
+    import pty
+    import select
+    import signal
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the program under test
+        os.chdir(ROOT)
+        os.execve(command[0], command, env)
+    output = b""
+    ansi = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
+
+    def read_until(marker: bytes, seconds: float) -> bool:
+        nonlocal output
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.5)[0]:
+                try:
+                    output += os.read(fd, 65536)
+                except OSError:
+                    return False
+                if marker in ansi.sub(b"", output):
+                    return True
+        return False
+
+    try:
+        assert read_until(b"Your input ->", timeout), ansi.sub(b"", output).decode(errors="replace")[-2000:]
+        for text in messages:
+            output = b""
+            os.write(fd, text.encode() + b"\r")
+        read_until(until.encode(), timeout)
+        return ansi.sub(b"", output).decode(errors="replace")
+    finally:
+        os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+        os.close(fd)
+
+
+def test_rasa_shell_answers_a_buprenorphine_search_in_one_message(assistant):
+    """`make shell`: Rasa's own terminal channel, on the same model and action server."""
+    servers, _ = assistant
+    command = [str(ROOT / ".venv" / "bin" / "rasa"), "shell", "--model", str(DEFAULT_MODEL),
+               "--endpoints", str(servers.endpoints), "--port", str(free_port())]
+    printed = shell_conversation(command, servers.env, ["need bupe near 19134 i have medicaid"],
+                                 until="NEW to start over", timeout=180)
+    assert "Closest for buprenorphine (Suboxone) near Philadelphia, PA 19134:" in printed, printed[-2000:]
+    assert re.findall(r"^(\d)\. .+ - [\d.]+ mi", printed, re.M) == ["1", "2", "3"]
+    assert printed.count("Has: buprenorphine (Suboxone)") == 3
