@@ -3,14 +3,19 @@ action server, the REST channel (and `rasa shell`) and the national registry."""
 from __future__ import annotations
 
 import json
+import os
+import pty
 import re
+import select
+import signal
 import sqlite3
+import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from bot.run import DEFAULT_MODEL, Assistant
+from bot.run import BIN, DEFAULT_MODEL, Assistant
 from services import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,41 +95,37 @@ def test_forget_me_deletes_the_conversation_from_the_store(assistant):
     assert stored() == 0
 
 
-def shell_conversation(command: list[str], env: dict, messages: list[str], until: str, timeout: float) -> str:
-    """Type messages into a terminal program (in a pseudo-terminal, as a person would) and return
-    everything it printed once `until` has appeared after the last one."""
-    import os
-    import pty
-    import select
-    import signal
-    import time
-
+def shell_conversation(command: list[str], env: dict, message: str, until: str, timeout: float) -> str:
+    """Type a message into a terminal program (in a pseudo-terminal, as a person would) and
+    return what it printed after it, up to `until` or the timeout."""
     pid, fd = pty.fork()
-    if pid == 0:  # the child: the program under test
-        os.chdir(ROOT)
-        os.execve(command[0], command, env)
+    if pid == 0:  # the child: the program under test, never back into pytest
+        try:
+            os.chdir(ROOT)
+            os.execve(command[0], command, env)
+        finally:
+            os._exit(127)
     output = b""
     ansi = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
 
-    def read_until(marker: bytes, seconds: float) -> bool:
+    def read_until(marker: bytes) -> bool:
         nonlocal output
-        deadline = time.monotonic() + seconds
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if select.select([fd], [], [], 0.5)[0]:
                 try:
                     output += os.read(fd, 65536)
-                except OSError:
+                except OSError:  # the program exited
                     return False
                 if marker in ansi.sub(b"", output):
                     return True
         return False
 
     try:
-        assert read_until(b"Your input ->", timeout), ansi.sub(b"", output).decode(errors="replace")[-2000:]
-        for text in messages:
-            output = b""
-            os.write(fd, text.encode() + b"\r")
-        read_until(until.encode(), timeout)
+        assert read_until(b"Your input ->"), ansi.sub(b"", output).decode(errors="replace")[-2000:]
+        output = b""
+        os.write(fd, message.encode() + b"\r")
+        read_until(until.encode())
         return ansi.sub(b"", output).decode(errors="replace")
     finally:
         os.kill(pid, signal.SIGTERM)
@@ -135,9 +136,9 @@ def shell_conversation(command: list[str], env: dict, messages: list[str], until
 def test_rasa_shell_answers_a_buprenorphine_search_in_one_message(assistant):
     """`make shell`: Rasa's own terminal channel, on the same model and action server."""
     servers, _ = assistant
-    command = [str(ROOT / ".venv" / "bin" / "rasa"), "shell", "--model", str(DEFAULT_MODEL),
+    command = [str(BIN / "rasa"), "shell", "--model", str(DEFAULT_MODEL),
                "--endpoints", str(servers.endpoints), "--port", str(free_port())]
-    printed = shell_conversation(command, servers.env, ["need bupe near 19134 i have medicaid"],
+    printed = shell_conversation(command, servers.env, "need bupe near 19134 i have medicaid",
                                  until="NEW to start over", timeout=180)
     assert "Closest for buprenorphine (Suboxone) near Philadelphia, PA 19134:" in printed, printed[-2000:]
     assert re.findall(r"^(\d)\. .+ - [\d.]+ mi", printed, re.M) == ["1", "2", "3"]

@@ -8,6 +8,8 @@ import asyncio
 import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -151,8 +153,6 @@ def results_in(texts: list[str]) -> bool:
 
 def rasa_would_report(env: dict) -> bool:
     """What Rasa itself decides, in a process with this environment."""
-    import subprocess
-    import sys
     out = subprocess.run([sys.executable, "-c", "import rasa.telemetry as t; print(t.is_telemetry_enabled())"],
                          env=env, capture_output=True, text=True, check=True)
     return out.stdout.strip() == "True"
@@ -165,9 +165,10 @@ def test_the_servers_report_nothing_to_rasa_unless_the_deployer_says_so(monkeypa
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("RASA_TELEMETRY_ENABLED", raising=False)
     assert rasa_would_report(dict(os.environ))  # the machine as it is: Rasa would report
-    for name, _, env in Assistant(DEFAULT_MODEL).commands():
+    token = {"NAVIGATOR_RASA_TOKEN": "t" * 32}  # so the embedded mode writes no token file
+    for name, _, env in Assistant(DEFAULT_MODEL, env=token).commands():
         assert not rasa_would_report(env), name
-    opted_in = Assistant(DEFAULT_MODEL, env={"RASA_TELEMETRY_ENABLED": "true"}).commands()
+    opted_in = Assistant(DEFAULT_MODEL, env={**token, "RASA_TELEMETRY_ENABLED": "true"}).commands()
     assert all(rasa_would_report(env) for _, _, env in opted_in)
 
 
