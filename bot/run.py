@@ -120,9 +120,10 @@ class Assistant:
                                       "--port", str(self.actions_port)], dict(self.env, NAVIGATOR_WARM_UP="1")))
         if "rasa" in self.only:
             # No --cors: Rasa then sends no CORS headers, so no other site's page can call it.
+            # --auth-token=...: a url-safe token may begin with "-", which argparse would read as an option.
             procs.append(("rasa", [rasa, "run", "--model", str(self.model), "--endpoints", str(self.endpoints),
                                    "--credentials", str(self.credentials), "--port", str(self.rasa_port),
-                                   "--enable-api", "--auth-token", self.env["NAVIGATOR_RASA_TOKEN"]], self.env))
+                                   "--enable-api", f"--auth-token={self.env['NAVIGATOR_RASA_TOKEN']}"], self.env))
         if self.web:
             web_env = dict(self.env, NAVIGATOR_WEB_PORT=str(self.web_port))
             web_env.setdefault("NAVIGATOR_RASA_URL", f"http://localhost:{self.rasa_port}")

@@ -172,6 +172,14 @@ def test_the_servers_report_nothing_to_rasa_unless_the_deployer_says_so(monkeypa
     assert all(rasa_would_report(env) for _, _, env in opted_in)
 
 
+def test_a_token_that_begins_with_a_dash_reaches_rasa_as_the_token():
+    # secrets.token_urlsafe begins with "-" one time in 64; Rasa then refused to start.
+    from rasa.__main__ import create_argument_parser
+    token = "-B" + "x" * 41
+    for _, command, _ in Assistant(DEFAULT_MODEL, env={"NAVIGATOR_RASA_TOKEN": token}, only=("rasa",)).commands():
+        assert create_argument_parser().parse_args(command[1:]).auth_token == token
+
+
 def test_production_mode_will_not_start_without_its_shared_secrets(monkeypatch):
     for name in ("NAVIGATOR_DATABASE_URL", "NAVIGATOR_REDIS_URL", "NAVIGATOR_SENDER_KEY", "NAVIGATOR_RASA_TOKEN"):
         monkeypatch.delenv(name, raising=False)
