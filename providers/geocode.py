@@ -156,6 +156,12 @@ CUE_PAIRS = frozenset(
         ("south", "of"),
         ("east", "of"),
         ("west", "of"),
+        # Where someone has just moved: "moved to baltimore", "just got to pittsburgh".
+        ("moved", "to"),
+        ("moving", "to"),
+        ("move", "to"),
+        ("relocated", "to"),
+        ("got", "to"),
     }
 )
 # Stripped from both ends before asking "is the whole message a place?".

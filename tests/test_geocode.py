@@ -416,6 +416,23 @@ def test_everyday_words_are_not_place_mentions(geocoder, text):
     assert geocoder.geocode(text).reason == "not_found"
 
 
+@pytest.mark.parametrize(
+    "text, place",
+    [
+        ("just got to pittsburgh and need to get dosed", "Pittsburgh, PA"),
+        ("i just moved to baltimore", "Baltimore, MD"),
+        ("im moving to ohio and need a new clinic", "Ohio"),
+    ],
+)
+def test_a_place_someone_just_moved_to_is_found(geocoder, text, place):
+    assert [m.result.place.display_name for m in geocoder.find_places(text)] == [place]
+
+
+@pytest.mark.parametrize("text", ["i got to go", "i got to stop using", "we got to talk", "moving to start fresh", "i got to rehab last week"])
+def test_got_to_and_moving_to_before_other_words_are_no_place(geocoder, text):
+    assert geocoder.find_places(text) == []
+
+
 def test_a_common_word_town_counts_when_capitalized_after_in(geocoder):
     mentions = geocoder.find_places("I live in Normal and need a clinic")
     assert [m.text for m in mentions] == ["Normal"]
