@@ -117,6 +117,7 @@ SLANG = [
     ("i need to get my done", "done", "medication", "methadone"),
     ("i missed my dose", "dose", "medication", "methadone"),
     ("dosing hours", "dosing", "medication", "methadone"),
+    ("just got to pittsburgh and need to get dosed", "dosed", "medication", "methadone"),
     ("is the clinic open", "clinic", "medication", "methadone"),
     ("naltrexone", "naltrexone", "medication", "naltrexone"),
     ("vivitrol", "vivitrol", "medication", "naltrexone_injectable"),

@@ -122,6 +122,8 @@ LEXICON: tuple[Phrase, ...] = tuple(
             followed_by=_CLINIC_WORDS + " vs versus")
     + _rows("medication", "methadone", "dose", "doses", preceded_by="my", weak=True)
     + _rows("medication", "methadone", "dosing", weak=True)
+    # "need to get dosed": going to a methadone clinic for the day's dose.
+    + _rows("medication", "methadone", "dosed", preceded_by="get got getting", weak=True)
     + _rows("medication", "methadone", "clinic", preceded_by="the", weak=True)
     + _rows("medication", "naltrexone", "naltrexone", "naltrexon", "naltrexzone", "naltraxone", "naltexone",
             "naltrexine", "naltrex")
