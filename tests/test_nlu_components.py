@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -644,6 +645,17 @@ def test_no_example_is_taught_as_two_intents(training_data):
     for example in training_data.intent_examples:
         intents_of.setdefault(example.get(TEXT).lower(), set()).add(example.get(INTENT))
     assert {text: i for text, i in intents_of.items() if len(i) > 1} == {}
+
+
+def test_no_holdout_message_is_trained_on(training_data):
+    # `make nlu-holdout` measures only while its messages stay out of the training data.
+    # Compared as the classifier's words see them: "hello?" is "hello".
+    def words(text: str) -> str:
+        return " ".join(re.findall(r"[^\W_]+(?:'[^\W_]+)*", text.lower()))
+
+    holdout = load_data(str(ROOT / "tests" / "nlu_holdout.yml"))
+    trained = {words(example.get(TEXT)) for example in training_data.intent_examples}
+    assert [e.get(TEXT) for e in holdout.intent_examples if words(e.get(TEXT)) in trained] == []
 
 
 def test_the_crisis_override_runs_last():
