@@ -88,11 +88,13 @@ bench-load: $(MODEL) system-packages
 
 # NLU cross-validation (about 10 minutes on 2 cores): figures for the README, not part of `make test`.
 nlu-report: $(STAMP)
-	$(BIN)/rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out results/nlu
+	$(BIN)/rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out results/nlu --successes
+	$(BIN)/python tests/nlu_figures.py results/nlu
 
 # The shipped model on messages it never trained on (tests/nlu_holdout.yml): under a minute.
 nlu-holdout: $(MODEL)
-	$(BIN)/rasa test nlu --nlu tests/nlu_holdout.yml --model $(MODEL) --out results/holdout
+	$(BIN)/rasa test nlu --nlu tests/nlu_holdout.yml --model $(MODEL) --out results/holdout --successes
+	$(BIN)/python tests/nlu_figures.py results/holdout
 
 clean:
 	rm -rf $(VENV) var models results

@@ -1,6 +1,7 @@
 """The NLU layer: the lexicon, NavigatorEntityExtractor, CrisisOverride and data/nlu."""
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections import Counter
@@ -665,3 +666,19 @@ def test_the_crisis_override_runs_last():
     assert "bot.components.entities.NavigatorEntityExtractor" in names_in_order
     diet = next(component for component in pipeline if component["name"] == "DIETClassifier")
     assert diet["entity_recognition"] is False
+
+
+def test_the_nlu_figures_count_a_right_guess_below_the_fallback_as_not_understood(tmp_path, capsys):
+    from tests.nlu_figures import fallback_threshold, main
+
+    threshold = fallback_threshold()
+
+    def result(intent, predicted, confidence):
+        return {"text": "x", "intent": intent, "intent_prediction": {"name": predicted, "confidence": confidence}}
+
+    successes = [result("greet", "greet", threshold), result("greet", "greet", threshold - 0.01)]
+    errors = [result("help", "greet", threshold + 0.1), result("help", "greet", 0.2)]
+    (tmp_path / "intent_successes.json").write_text(json.dumps(successes))
+    (tmp_path / "intent_errors.json").write_text(json.dumps(errors))
+    main(tmp_path)
+    assert "understood 1 (0.250), not understood 2 (0.500), wrong answer 1 (0.250)" in capsys.readouterr().out
