@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot import messages as catalogue
 from bot.actions import common
 from bot.actions.common import filters_for, place_to_slot
+from bot.actions.clarify import ActionNotUnderstood
 from bot.actions.explain import ActionExplainMedication, ActionExplainPrivacy, ActionForgetMe
 from bot.actions.form import ActionAskLocation, ValidateSearchForm
 from bot.actions.search import ActionMoreResults, ActionNewSearch, ActionResultDetails, ActionSearchProviders
@@ -318,3 +319,81 @@ async def test_several_ways_of_paying_read_as_one_question():
     messages, _ = await run(ActionSearchProviders(), searched_tracker(payment="uninsured"))
     text = messages[0]["text"]
     assert "Ask about: payment options" in text and "sliding fee" not in text
+
+
+# --- when the classifier is unsure -------------------------------------------------------------
+
+
+def unsure_tracker(text, ranking, entities=()):
+    """After a message the fallback caught: the classifier's ranking under nlu_fallback."""
+    t = tracker(text, intent="nlu_fallback", entities=entities)
+    t.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.7}] + [
+        {"name": name, "confidence": confidence} for name, confidence in ranking]
+    return t
+
+
+def after_the_menu(unsure: Tracker, reply: str, number_entity: bool = True) -> Tracker:
+    """The unsure message, the menu, then the person's numbered reply, as the server sends it."""
+    entities = [entity("number", reply)] if number_entity else []
+    return Tracker(
+        sender_id="test-sender", slots=dict(SLOT_DEFAULTS),
+        latest_message={"text": reply, "intent": {"name": "result_details", "confidence": 0.97}, "entities": entities},
+        events=[
+            {"event": "action", "name": "action_listen"},
+            {"event": "user", "text": unsure.latest_message["text"], "input_channel": "twilio",
+             "parse_data": unsure.latest_message},
+            {"event": "action", "name": "action_not_understood"},
+            {"event": "bot", "text": catalogue.text("did_you_mean")},
+            {"event": "action", "name": "action_listen"},
+            {"event": "user", "text": reply, "input_channel": "twilio", "parse_data": {"entities": entities}},
+        ],
+        paused=False, followup_action=None, active_loop={}, latest_action_name="action_listen",
+    )
+
+
+SICK_NEED_BUPE = unsure_tracker("im sick as hell need bupe now",
+                                [("find_treatment", 0.55), ("ask_how_to_start", 0.25), ("greet", 0.1)],
+                                [entity("medication", "buprenorphine", "bupe")])
+
+
+async def test_an_unsure_message_gets_its_best_guesses_as_numbered_choices_keeping_what_it_named():
+    messages, events = await run(ActionNotUnderstood(), SICK_NEED_BUPE)
+    assert said(messages[0], "did_you_mean") and events == []
+    assert messages[0]["buttons"] == [
+        {"title": "Find buprenorphine (Suboxone) near me", "payload": '/find_treatment{"medication": "buprenorphine"}'},
+        {"title": "How to start buprenorphine (Suboxone)", "payload": '/ask_how_to_start{"medication": "buprenorphine"}'},
+    ]
+
+
+async def test_gibberish_and_small_talk_guesses_get_the_plain_reply():
+    for ranking in ([("find_treatment", 0.12), ("help", 0.1)], [("greet", 0.6), ("thanks", 0.3)]):
+        messages, _ = await run(ActionNotUnderstood(), unsure_tracker("asdfghjkl", ranking))
+        assert messages[0]["response"] == "utter_default" and not messages[0]["buttons"]
+
+
+async def test_a_number_right_after_the_menu_says_that_choice_instead():
+    _, events = await run(ActionResultDetails(), after_the_menu(SICK_NEED_BUPE, "1"))
+    assert [e["event"] for e in events] == ["rewind", "action", "user"]
+    assert events[1]["name"] == "action_listen"
+    replayed = events[2]
+    assert replayed["text"] == '/find_treatment{"medication": "buprenorphine"}'
+    assert replayed["parse_data"]["intent"] == {"name": "find_treatment", "confidence": 1.0}
+    assert [(e["entity"], e["value"]) for e in replayed["parse_data"]["entities"]] == [("medication", "buprenorphine")]
+    assert replayed["input_channel"] == "twilio"
+    _, events = await run(ActionResultDetails(), after_the_menu(SICK_NEED_BUPE, "2", number_entity=False))
+    assert events[2]["parse_data"]["intent"]["name"] == "ask_how_to_start"
+
+
+async def test_a_number_not_on_the_menu_or_not_after_it_means_a_result_as_before():
+    messages, events = await run(ActionResultDetails(), after_the_menu(SICK_NEED_BUPE, "3"))
+    assert events == [] and said(messages[0], "no_results_yet")
+    # The person said something else after the menu; a number now is about results again.
+    later = after_the_menu(SICK_NEED_BUPE, "1")
+    later.events[-1:-1] = [
+        {"event": "user", "text": "where do i get subs", "parse_data": {
+            "intent": {"name": "find_treatment", "confidence": 0.98},
+            "intent_ranking": [{"name": "find_treatment", "confidence": 0.98}]}},
+        {"event": "action", "name": "search_form"},
+        {"event": "action", "name": "action_listen"}]
+    messages, events = await run(ActionResultDetails(), later)
+    assert events == [] and said(messages[0], "no_results_yet")

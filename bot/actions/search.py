@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import listing_format, messages
-from bot.actions import common
+from bot.actions import clarify, common
 from bot.actions.common import PAYMENT_ALIASES, county_of, filters_for, place_from_slot
 from bot.actions.form import reply_number
 from providers import taxonomy
@@ -104,6 +104,10 @@ class ActionResultDetails(Action):
         return "action_result_details"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        # Right after a "did you mean" menu, a number picks from the menu, not from results.
+        replay = clarify.picked_choice(tracker, reply_number(tracker))
+        if replay is not None:
+            return replay
         shown = tracker.get_slot("results") or []
         if not shown:
             messages.say(dispatcher, "no_results_yet")

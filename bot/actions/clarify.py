@@ -1,0 +1,128 @@
+"""When the classifier is unsure: offer its best guesses as numbered choices instead of only
+"Sorry, I didn't get that".
+
+A message below the fallback threshold usually still has the right intent on top of the
+ranking (13 of the 19 fresh messages in tests/nlu_holdout.yml that fell back did). The
+person gets up to two guesses in plain words; a tap (web, `rasa shell`) sends the choice's
+payload, and a reply of "1" or "2" (SMS) is turned back into that payload here. Either way the
+conversation goes on as if the person had said it plainly, with what they named (a
+medication, a place) kept.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActionExecuted, UserUttered, UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.interfaces import Action
+from rasa_sdk.types import DomainDict
+
+from bot import messages
+from providers import taxonomy
+
+log = logging.getLogger(__name__)
+
+ACTION_NAME = "action_not_understood"
+# Guesses below this are noise: "asdfghjkl" gets the plain reply, not a menu of long shots.
+MIN_CONFIDENCE = 0.2
+MAX_CHOICES = 2
+# What can be offered, in the person's words ({medication} is filled in when they named one).
+# Greetings, yes/no, small talk and "out of scope" are never offered: guessing them helps no one.
+CHOICE_KEYS = {
+    "find_treatment": "choice_find_treatment",
+    "find_harm_reduction": "choice_find_harm_reduction",
+    "find_recovery_support": "choice_find_recovery_support",
+    "inform": "choice_inform",
+    "ask_what_is_medication": "choice_what_is_medication",
+    "ask_how_to_start": "choice_how_to_start",
+    "ask_first_visit": "choice_first_visit",
+    "ask_naltrexone_wait": "choice_naltrexone_wait",
+    "ask_compare_medications": "choice_compare_medications",
+    "family_member": "choice_family_member",
+    "help": "choice_help",
+    "ask_privacy": "choice_privacy",
+    "forget_me": "choice_forget_me",
+    "new_search": "choice_new_search",
+}
+# The entities a choice carries over; a result number belongs to the menu, not the request.
+CARRIED_ENTITIES = ("need", "location", "medication", "setting", "payment", "population", "language", "access",
+                    "support")
+
+
+def choices(parse_data: dict[str, Any]) -> list[dict[str, str]]:
+    """The buttons for a message the classifier was unsure of: its best guesses that can be
+    offered, each with a payload that carries the message's entities."""
+    ranking = [r for r in parse_data.get("intent_ranking") or [] if r.get("name") in CHOICE_KEYS]
+    entities: dict[str, str] = {}
+    for e in parse_data.get("entities") or []:
+        if e.get("entity") in CARRIED_ENTITIES and isinstance(e.get("value"), str):
+            entities.setdefault(e["entity"], e["value"])
+    medication = taxonomy.BY_ID.get(f"medication:{entities.get('medication')}")
+    buttons = []
+    for guess in ranking[:MAX_CHOICES]:
+        if (guess.get("confidence") or 0.0) < MIN_CONFIDENCE:
+            break
+        key = CHOICE_KEYS[guess["name"]]
+        title = messages.text(f"{key}_named" if medication and f"{key}_named" in messages.catalogue() else key,
+                              medication=medication.label if medication else "")
+        payload = f"/{guess['name']}{json.dumps(entities)}" if entities else f"/{guess['name']}"
+        buttons.append({"title": title, "payload": payload})
+    return buttons
+
+
+def _payload_parse(payload: str) -> dict[str, Any]:
+    """Parse data for a payload this module wrote, as Rasa's own payload reader would give it."""
+    intent, _, rest = payload[1:].partition("{")
+    values = json.loads("{" + rest) if rest else {}
+    return {
+        "intent": {"name": intent, "confidence": 1.0},
+        "intent_ranking": [{"name": intent, "confidence": 1.0}],
+        "entities": [{"entity": k, "value": v, "start": 0, "end": len(payload)} for k, v in values.items()],
+        "text": payload,
+    }
+
+
+def picked_choice(tracker: Tracker, number: int | None) -> list[dict[str, Any]] | None:
+    """Events that replay the choice numbered `number`, if the bot's last answer was this
+    module's menu; None otherwise (then a number means a search result, as usual)."""
+    if number is None:
+        return None
+    events = tracker.events
+    # The latest user message is the number; the one before it is what the menu was about.
+    users = [i for i, e in enumerate(events) if e.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    between = [e.get("name") for e in events[users[-2] + 1:users[-1]] if e.get("event") == "action"]
+    if ACTION_NAME not in between or any(name not in (ACTION_NAME, "action_listen") for name in between):
+        return None
+    offered = choices(events[users[-2]].get("parse_data") or {})
+    if not 1 <= number <= len(offered):
+        return None
+    payload = offered[number - 1]["payload"]
+    log.info("picked choice %d of %d", number, len(offered))
+    # Rasa's two-stage fallback does the same: take back the number (a revert also takes the
+    # listen before it, so that goes back in), then say the choice instead.
+    return [
+        UserUtteranceReverted(),
+        ActionExecuted("action_listen"),
+        UserUttered(text=payload, parse_data=_payload_parse(payload),
+                    input_channel=tracker.get_latest_input_channel()),
+    ]
+
+
+class ActionNotUnderstood(Action):
+    def name(self) -> str:
+        return ACTION_NAME
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        buttons = choices(tracker.latest_message)
+        if not buttons:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        messages.say(dispatcher, "did_you_mean", buttons_=buttons)
+        # Intent names only, never the message.
+        log.info("offered %s", ",".join(b["payload"].split("{")[0] for b in buttons))
+        return []
