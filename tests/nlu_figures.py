@@ -1,9 +1,10 @@
 """What a person would have seen, from a `rasa test nlu --successes` run's results folder.
 
 Rasa scores the classifier's top intent even where the fallback would have replaced it,
-so its figures count a right guess below the threshold as right, though the person got
-"Sorry, I didn't get that". This splits the messages three ways at config.yml's fallback
-threshold: understood, not understood (the fallback's reply) and a wrong answer.
+so its figures count a right guess below the threshold as right, though the person got the
+fallback's reply (a "did you mean" menu, or "Sorry, I didn't get that"). This splits the
+messages three ways at config.yml's fallback threshold: understood, not understood and a
+wrong answer.
 
     python tests/nlu_figures.py results/holdout
 """
