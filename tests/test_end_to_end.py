@@ -106,6 +106,18 @@ def test_an_unsure_request_offers_choices_and_a_numbered_reply_goes_on_with_it(a
     assert any("How would you pay?" in text for text in say(servers, sender, "19134"))
 
 
+def test_emoji_or_markup_after_results_gets_the_kind_reply_and_changes_nothing(assistant):
+    servers, _ = assistant
+    results = "\n\n".join(say(servers, "e2e-unreadable", "need bupe near 19134 i have medicaid"))
+    first = re.search(r"^1\. (.+) - [\d.]+ mi$", results, re.M).group(1)
+    for text in ["🙂🙂🙂", "<img src=x onerror=alert(1)>", "???"]:
+        assert say(servers, "e2e-unreadable", text) == [
+            'Sorry, I didn\'t get that. You can send a ZIP code, say what you need (like "bupe" or "narcan"), '
+            "or text HELP."]
+    # The results are the ones shown before: number 1 is still the same place.
+    assert say(servers, "e2e-unreadable", "1")[0].startswith(first)
+
+
 def test_forget_me_deletes_the_conversation_from_the_store(assistant):
     servers, tracker_db = assistant
     say(servers, "e2e-forget", "need narcan in camden nj")

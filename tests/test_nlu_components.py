@@ -26,6 +26,7 @@ from bot.components.crisis import (
 )
 from bot.components.entities import MAX_SCAN_CHARS, EntityFinder, NavigatorEntityExtractor, default_finder
 from bot.components.lexicon import FUZZY_WORDS, LEXICON, LOCATION, NUMBER, UNINSURED, expand
+from bot.components.unreadable import UnreadableMessage, has_something_to_read
 from providers import taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -659,10 +660,31 @@ def test_no_holdout_message_is_trained_on(training_data):
     assert [e.get(TEXT) for e in holdout.intent_examples if words(e.get(TEXT)) in trained] == []
 
 
+@pytest.mark.parametrize("text, readable", [
+    ("🙂🙂🙂", False), ("<img src=x onerror=alert(1)>", False), ("???", False), ("<b></b> 👍", False),
+    ("", False), ("19134", True), ("<b>need subs</b>", True), ("k", True), ("niño", True),
+])
+def test_a_message_with_no_letter_or_digit_outside_markup_has_nothing_to_read(text, readable):
+    assert has_something_to_read(text) is readable
+
+
+def test_a_message_with_nothing_to_read_is_not_understood_whatever_the_classifier_said():
+    guessed = {"name": "inform", "confidence": 0.99}
+    messages = [Message(data={TEXT: text, INTENT: dict(guessed), INTENT_RANKING_KEY: [dict(guessed)]})
+                for text in ("🙂🙂🙂", "need subs")]
+    UnreadableMessage().process(messages)
+    assert messages[0].get(INTENT) == {"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": 1.0}
+    assert messages[0].get(INTENT_RANKING_KEY) == [{"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": 1.0}]
+    assert messages[1].get(INTENT) == guessed
+
+
 def test_the_crisis_override_runs_last():
     pipeline = yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
     names_in_order = [component["name"] for component in pipeline]
     assert names_in_order[-1] == "bot.components.crisis.CrisisOverride"
+    # After every classifier, so no guess survives a message with nothing to read.
+    unreadable = names_in_order.index("bot.components.unreadable.UnreadableMessage")
+    assert unreadable > names_in_order.index("FallbackClassifier")
     assert "bot.components.entities.NavigatorEntityExtractor" in names_in_order
     diet = next(component for component in pipeline if component["name"] == "DIETClassifier")
     assert diet["entity_recognition"] is False
