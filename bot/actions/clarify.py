@@ -10,7 +10,6 @@ plainly, with what they named (a medication, a place) kept.
 """
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -68,15 +67,13 @@ def choices(parse_data: dict[str, Any]) -> list[dict[str, str]]:
         key = CHOICE_KEYS[guess["name"]]
         title = messages.text(f"{key}_named" if medication and f"{key}_named" in messages.catalogue() else key,
                               medication=medication.label if medication else "")
-        payload = f"/{guess['name']}{json.dumps(entities)}" if entities else f"/{guess['name']}"
-        buttons.append({"title": title, "payload": payload})
+        buttons.append({"title": title, "payload": messages.payload(guess["name"], entities)})
     return buttons
 
 
 def _payload_parse(payload: str) -> dict[str, Any]:
     """Parse data for a payload this module wrote, as Rasa's own payload reader would give it."""
-    intent, _, rest = payload[1:].partition("{")
-    values = json.loads("{" + rest) if rest else {}
+    intent, values = messages.read_payload(payload)
     return {
         "intent": {"name": intent, "confidence": 1.0},
         "intent_ranking": [{"name": intent, "confidence": 1.0}],

@@ -2,7 +2,6 @@
 "any" and "not sure", and re-ask kindly when a place cannot be used."""
 from __future__ import annotations
 
-import json
 import logging
 import re
 from typing import Any
@@ -30,8 +29,7 @@ def numbered_choices(slot: str) -> list[str]:
     """The slot values of a question's buttons, in the order a person numbers them."""
     values = []
     for button in messages.buttons(f"ask_{slot}"):
-        payload = button.get("payload", "")
-        entities = json.loads(payload[payload.index("{"):]) if "{" in payload else {}
+        _, entities = messages.read_payload(button.get("payload", ""))
         values.append(entities.get(slot))
     return values
 
