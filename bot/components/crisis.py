@@ -29,11 +29,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
     INTENT,
@@ -43,6 +39,8 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
+
+from bot.components.override import IntentOverride
 
 logger = logging.getLogger(__name__)
 
@@ -168,30 +166,10 @@ def crisis_intent(text: Any) -> str | None:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class CrisisOverride(GraphComponent, IntentClassifier):
+class CrisisOverride(IntentOverride):
     """Sets a crisis intent when the patterns above match (see the module docstring)."""
 
-    @classmethod
-    def required_components(cls) -> list[type]:
-        return [IntentClassifier]
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> CrisisOverride:
-        return cls()
-
-    def process(self, messages: list[Message]) -> list[Message]:
-        for message in messages:
-            self._override(message)
-        return messages
-
-    @staticmethod
-    def _override(message: Message) -> None:
+    def override(self, message: Message) -> None:
         detected = crisis_intent(message.get(TEXT))
         if detected is None:
             return
