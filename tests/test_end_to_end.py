@@ -42,12 +42,17 @@ def assistant(national_registry, tmp_path_factory):
         servers.stop()
 
 
-def say(servers: Assistant, sender: str, text: str) -> list[str]:
+def replies(servers: Assistant, sender: str, text: str) -> list[dict]:
+    """The bot's messages (text, buttons...) for one message over the REST channel."""
     request = urllib.request.Request(
         f"http://localhost:{servers.rasa_port}/webhooks/rest/webhook",
         data=json.dumps({"sender": sender, "message": text}).encode(), headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=30) as response:
-        return [m.get("text", "") for m in json.loads(response.read())]
+        return json.loads(response.read())
+
+
+def say(servers: Assistant, sender: str, text: str) -> list[str]:
+    return [m.get("text", "") for m in replies(servers, sender, text)]
 
 
 def test_a_buprenorphine_search_from_a_philadelphia_zip_lists_places_that_offer_it_nearest_first(
@@ -89,11 +94,7 @@ def test_an_unsure_request_offers_choices_and_a_numbered_reply_goes_on_with_it(a
               "can i get on subs if i still use sometimes", "how do you start subs without getting sick"]
     for number, text in enumerate(unsure):
         sender = f"e2e-unsure-{number}"
-        request = urllib.request.Request(
-            f"http://localhost:{servers.rasa_port}/webhooks/rest/webhook",
-            data=json.dumps({"sender": sender, "message": text}).encode(), headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            menu = json.loads(response.read())[0]
+        menu = replies(servers, sender, text)[0]
         titles = [b["title"] for b in menu.get("buttons", [])]
         if "Find buprenorphine (Suboxone) near me" in titles:
             break
