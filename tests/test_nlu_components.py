@@ -704,3 +704,91 @@ def test_the_nlu_figures_count_a_right_guess_below_the_fallback_as_not_understoo
     (tmp_path / "intent_errors.json").write_text(json.dumps(errors))
     main(tmp_path)
     assert "understood 1 (0.250), not understood 2 (0.500), wrong answer 1 (0.250)" in capsys.readouterr().out
+
+
+# --- AveragedIntentClassifier: DIET's ranking averaged with a logistic regression's ------------
+
+
+WORD_COLUMNS = ["hi", "thanks", "bye"]
+INTENT_OF_WORD = {"hi": "greet", "thanks": "thank", "bye": "goodbye"}
+
+
+def featurized(text: str, **data) -> Message:
+    """A message with a bag-of-words sentence feature over WORD_COLUMNS, as the count featurizers give."""
+    from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE
+    from rasa.shared.nlu.training_data.features import Features
+    from scipy.sparse import coo_matrix
+
+    counts = [[text.split().count(word) for word in WORD_COLUMNS]]
+    message = Message(data={TEXT: text, **data})
+    message.add_features(Features(coo_matrix(counts, dtype=float), FEATURE_TYPE_SENTENCE, TEXT, "counts"))
+    return message
+
+
+@pytest.fixture
+def averaging(tmp_path):
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from bot.components.intent_average import AveragedIntentClassifier
+
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("averaged")
+    context = ExecutionContext(GraphSchema({}), "test")
+    examples = [featurized(f"{word} {word}" if n % 2 else word, **{INTENT: INTENT_OF_WORD[word]})
+                for word in WORD_COLUMNS for n in range(10)]
+    trained = AveragedIntentClassifier.create({}, storage, resource, context)
+    trained.train(TrainingData(examples))
+    return trained, lambda: AveragedIntentClassifier.load({}, storage, resource, context)
+
+
+def ranked(message: Message) -> dict[str, float]:
+    return {r["name"]: r["confidence"] for r in message.get(INTENT_RANKING_KEY)}
+
+
+def test_the_intent_is_the_top_of_both_classifiers_averaged(averaging):
+    trained, _ = averaging
+    # The first classifier leans the wrong way; the regression, sure of "bye", outweighs it.
+    diet = [{"name": "thank", "confidence": 0.55}, {"name": "goodbye", "confidence": 0.45}]
+    message = featurized("bye", **{INTENT: dict(diet[0]), INTENT_RANKING_KEY: diet})
+    trained.process([message])
+    regression = dict(zip(trained.regression.classes_, trained.regression.predict_proba(
+        message.get_sparse_features(TEXT)[1].features.tocsr())[0]))
+    assert regression["goodbye"] - regression["thank"] > 0.1  # enough to outweigh 0.55 vs 0.45
+    assert message.get(INTENT)["name"] == "goodbye"
+    assert ranked(message)["goodbye"] == pytest.approx((0.45 + regression["goodbye"]) / 2)
+    assert ranked(message)["greet"] == pytest.approx(regression["greet"] / 2)
+    assert message.get(INTENT)["confidence"] == max(ranked(message).values())
+
+
+def test_a_loaded_model_ranks_as_the_trained_one(averaging):
+    trained, load = averaging
+    diet = [{"name": "greet", "confidence": 0.9}, {"name": "thank", "confidence": 0.1}]
+    first, second = (featurized("hi thanks", **{INTENT_RANKING_KEY: list(diet)}) for _ in range(2))
+    trained.process([first])
+    load().process([second])
+    assert ranked(second) == pytest.approx(ranked(first))
+
+
+def test_a_model_file_with_foreign_types_is_not_loaded(averaging, tmp_path):
+    import skops.io
+
+    trained, load = averaging
+    # A file made to hold a type outside scikit-learn: loading it could run that type's code.
+    (model_file,) = tmp_path.rglob("regression.skops")
+    skops.io.dump({"regression": trained.regression, "extra": Path(".")}, model_file)
+    diet = [{"name": "thank", "confidence": 0.7}, {"name": "greet", "confidence": 0.3}]
+    message = featurized("bye", **{INTENT: dict(diet[0]), INTENT_RANKING_KEY: list(diet)})
+    load().process([message])
+    assert message.get(INTENT) == diet[0] and message.get(INTENT_RANKING_KEY) == diet
+
+
+def test_the_fallback_reads_the_averaged_ranking():
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
+    names = [component["name"] for component in pipeline]
+    averaged = names.index("bot.components.intent_average.AveragedIntentClassifier")
+    assert names[averaged - 1] == "DIETClassifier" and names[averaged + 1] == "FallbackClassifier"
+    # DIET's full ranking: an intent outside its top 10 would otherwise count as 0 in the average.
+    assert pipeline[averaged - 1]["ranking_length"] == 0
