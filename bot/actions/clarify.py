@@ -2,7 +2,7 @@
 "Sorry, I didn't get that".
 
 A message below the fallback threshold usually still has the right intent near the top of
-the ranking (for 15 of the 19 fresh messages in tests/nlu_holdout.yml that fell back, it
+the ranking (for 17 of the 18 fresh messages in tests/nlu_holdout.yml that fell back, it
 is one of the two offered). The person gets up to two guesses in plain words; a tap (web,
 `rasa shell`) sends the choice's payload, and a reply of "1" or "2" (SMS) is turned back
 into that payload here. Either way the conversation goes on as if the person had said it
