@@ -86,7 +86,7 @@ bench-turns: $(REGISTRY_STAMP) $(MODEL)
 bench-load: $(MODEL) system-packages
 	$(BIN)/python bench/load.py --model $(MODEL)
 
-# NLU cross-validation (about 10 minutes on 2 cores): figures for the README, not part of `make test`.
+# NLU cross-validation (about 20 minutes on 2 cores): figures for the README, not part of `make test`.
 nlu-report: $(STAMP)
 	$(BIN)/rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out results/nlu --successes
 	$(BIN)/python tests/nlu_figures.py results/nlu
