@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse
+import skops.io
 from sklearn.linear_model import LogisticRegression
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -130,8 +131,6 @@ class AveragedIntentClassifier(GraphComponent, IntentClassifier):
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
     def persist(self) -> None:
-        import skops.io
-
         with self._model_storage.write_to(self._resource) as directory:
             skops.io.dump(self.regression, directory / "regression.skops")
 
@@ -144,8 +143,6 @@ class AveragedIntentClassifier(GraphComponent, IntentClassifier):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> AveragedIntentClassifier:
-        import skops.io
-
         try:
             with model_storage.read_from(resource) as directory:
                 path = directory / "regression.skops"
