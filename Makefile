@@ -13,10 +13,14 @@ REGISTRY_STAMP := var/registry.stamp
 REGISTRY_INPUTS := $(shell find providers -type f \( -name '*.py' -o -path 'providers/data/*' \) -not -path '*/__pycache__/*')
 
 MODEL := models/navigator.tar.gz
-MODEL_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
-	$(shell find bot/components -name '*.py' 2>/dev/null)
+DOMAIN := domain
+DOMAIN_RESPONSES := $(DOMAIN)/responses.yml
+# Every module the NLU components import is a model input: the features depend on the lexicon,
+# the vocabulary, the taxonomy and the geocoder (bot/nlu imports bot.vocabulary and providers).
+MODEL_INPUTS := config.yml $(wildcard $(DOMAIN)/*.yml) $(shell find data -name '*.yml' 2>/dev/null) \
+	$(shell find bot/nlu providers -name '*.py' -not -path '*/__pycache__/*' 2>/dev/null) bot/vocabulary.py
 
-.PHONY: install registry model run shell test validate system-packages bench-search bench-turns bench-load nlu-report nlu-holdout clean
+.PHONY: install registry domain model run shell test validate system-packages bench-search bench-turns bench-load nlu-report nlu-holdout clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,9 +37,15 @@ $(REGISTRY_STAMP): $(STAMP) $(REGISTRY_INPUTS)
 
 registry: $(REGISTRY_STAMP)
 
-# The model is retrained when the conversation data, config or NLU components change.
-$(MODEL): $(STAMP) $(MODEL_INPUTS)
-	$(BIN)/rasa train --fixed-model-name navigator --out models
+# The responses rules send, written from the catalogue of texts (bot/present/text/en.yml).
+$(DOMAIN_RESPONSES): $(STAMP) bot/present/text/en.yml bot/present/catalogue.py bot/present/domain.py providers/seed.py
+	$(BIN)/python -m bot.present.domain
+
+domain: $(DOMAIN_RESPONSES)
+
+# The model is retrained when the conversation data, config or anything the NLU imports changes.
+$(MODEL): $(STAMP) $(DOMAIN_RESPONSES) $(MODEL_INPUTS)
+	$(BIN)/rasa train --domain $(DOMAIN) --fixed-model-name navigator --out models
 	touch $@
 
 model: $(MODEL)
@@ -45,10 +55,10 @@ run: $(REGISTRY_STAMP) $(MODEL)
 
 # Rasa's terminal channel, on another port, with the action server of a running `make run`.
 shell: $(MODEL)
-	$(BIN)/rasa shell --model $(MODEL) --port 5006
+	$(BIN)/python -m bot.rasa_server shell --model $(MODEL) --port 5006
 
-validate: $(STAMP)
-	$(BIN)/rasa data validate --fail-on-warnings
+validate: $(STAMP) $(DOMAIN_RESPONSES)
+	$(BIN)/rasa data validate --domain $(DOMAIN) --fail-on-warnings
 
 # Tests use Debian's packages, never downloads: Chromium for the widget's browser test, PostgreSQL
 # with its PostGIS (the registry uses it when present: the package of the newest installed PostgreSQL,
@@ -88,7 +98,8 @@ bench-load: $(MODEL) system-packages
 
 # NLU cross-validation (about 20 minutes on 2 cores): figures for the README, not part of `make test`.
 nlu-report: $(STAMP)
-	$(BIN)/rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out results/nlu --successes
+	$(BIN)/rasa test nlu --nlu data/nlu --domain $(DOMAIN) --config config.yml --cross-validation --folds 5 \
+		--out results/nlu --successes
 	$(BIN)/python tests/nlu_figures.py results/nlu
 
 # The shipped model on messages it never trained on (tests/nlu_holdout.yml): under a minute.

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import services  # noqa: E402  (throwaway PostgreSQL and Redis from Debian's packages)
 
-from bot.resilience import APOLOGY  # noqa: E402
+from bot.rasa_server.patches.resilience import APOLOGY  # noqa: E402
 from bot.run import DEFAULT_MODEL, Assistant  # noqa: E402
 from providers.registry import Registry  # noqa: E402
 

@@ -141,7 +141,7 @@ def main() -> None:
         actions_port, rasa_port = free_port(), free_port()
         endpoints.write_text(
             f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-            f"tracker_store:\n  type: bot.tracker_store.PrivateSQLTrackerStore\n  dialect: sqlite\n"
+            f"tracker_store:\n  type: bot.rasa_server.tracker_store.PrivateSQLTrackerStore\n  dialect: sqlite\n"
             f"  db: {tmp}/tracker.db\n")
         with Assistant(args.model, rasa_port=rasa_port, actions_port=actions_port, endpoints=endpoints,
                        web=False, quiet=True) as assistant:

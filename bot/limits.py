@@ -1,21 +1,9 @@
-"""Rate limits and request size caps for the public endpoints, counted in this process's memory.
+"""Rate limits for the public endpoints, counted in this process's memory.
 
 Each limit is a number of requests per minute for one key (a hashed phone number, a widget
-conversation, a client address), read from the environment when a channel or the web app
-starts; 0 turns a limit off. A key may spend its whole minute at once (a burst), then gets one
-more request every 60/N seconds (a token bucket).
-
-    NAVIGATOR_LIMIT_SMS_PER_SENDER       10   signed SMS per phone number (the hashed sender id)
-    NAVIGATOR_LIMIT_SMS_REFUSED_PER_IP   30   SMS webhook requests that fail the signature, per address
-    NAVIGATOR_LIMIT_WIDGET_PER_SESSION   20   widget messages per conversation
-    NAVIGATOR_LIMIT_WIDGET_PER_IP       120   widget messages per address
-    NAVIGATOR_LIMIT_SEARCH_PER_IP        60   /api/search requests per address
-    NAVIGATOR_LIMIT_LOGIN_PER_IP         20   navigator sign-in attempts per address
-    NAVIGATOR_LIMIT_TRACKED_KEYS      10000   keys remembered per limit; the least recently seen go first
-
-    NAVIGATOR_SMS_MAX_BODY_BYTES      65536   the SMS webhook's request body (413 above)
-    NAVIGATOR_WIDGET_MAX_BODY_BYTES   16384   one socket.io request or websocket message
-    NAVIGATOR_WEB_MAX_BODY_BYTES      16384   a request to the web app (413 above)
+conversation, a client address), one of the NAVIGATOR_LIMIT_* settings in bot.settings, read
+when a channel or the web app starts; 0 turns a limit off. A key may spend its whole minute at
+once (a burst), then gets one more request every 60/N seconds (a token bucket).
 
 The counts live in one process: with several replicas behind a load balancer each counts on its
 own, so a client spread over n replicas gets up to n times a limit.
@@ -27,9 +15,7 @@ the client sent and are never used.
 """
 from __future__ import annotations
 
-import logging
 import math
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -37,44 +23,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Optional
 
-logger = logging.getLogger(__name__)
-
-TRUST_FORWARDED_HEADERS_ENV = "NAVIGATOR_TRUST_FORWARDED_HEADERS"
-
-SMS_PER_SENDER = ("NAVIGATOR_LIMIT_SMS_PER_SENDER", 10)
-SMS_REFUSED_PER_IP = ("NAVIGATOR_LIMIT_SMS_REFUSED_PER_IP", 30)
-WIDGET_PER_SESSION = ("NAVIGATOR_LIMIT_WIDGET_PER_SESSION", 20)
-WIDGET_PER_IP = ("NAVIGATOR_LIMIT_WIDGET_PER_IP", 120)
-SEARCH_PER_IP = ("NAVIGATOR_LIMIT_SEARCH_PER_IP", 60)
-LOGIN_PER_IP = ("NAVIGATOR_LIMIT_LOGIN_PER_IP", 20)
-TRACKED_KEYS = ("NAVIGATOR_LIMIT_TRACKED_KEYS", 10_000)
-
-SMS_MAX_BODY_BYTES = ("NAVIGATOR_SMS_MAX_BODY_BYTES", 64 * 1024)
-WIDGET_MAX_BODY_BYTES = ("NAVIGATOR_WIDGET_MAX_BODY_BYTES", 16 * 1024)
-WEB_MAX_BODY_BYTES = ("NAVIGATOR_WEB_MAX_BODY_BYTES", 16 * 1024)
-
-TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
-
-
-def setting(name_and_default: tuple[str, int], env: Optional[Mapping[str, str]] = None, minimum: int = 0) -> int:
-    """A whole-number setting from the environment; its default when unset or not a number."""
-    name, default = name_and_default
-    raw = (os.environ if env is None else env).get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        logger.warning("%s is not a whole number; using %d", name, default)
-        return default
-    if value < minimum:
-        logger.warning("%s must be at least %d; using %d", name, minimum, default)
-        return default
-    return value
-
-
-def trust_forwarded_headers(env: Optional[Mapping[str, str]] = None) -> bool:
-    return (os.environ if env is None else env).get(TRUST_FORWARDED_HEADERS_ENV, "").strip().lower() in TRUE_WORDS
+from bot import settings
+from bot.settings import Setting
 
 
 def client_ip(peer: Optional[str], forwarded_for: Optional[str], trust_forwarded: bool) -> str:
@@ -117,14 +67,14 @@ class RateLimiter:
     def __init__(self, per_minute: int, *, max_keys: Optional[int] = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.per_minute = max(0, int(per_minute))
-        self.max_keys = max(1, max_keys if max_keys is not None else setting(TRACKED_KEYS, minimum=1))
+        self.max_keys = max(1, max_keys if max_keys is not None else settings.TRACKED_KEYS.read())
         self.clock = clock
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
         self._lock = threading.Lock()
 
     @classmethod
-    def from_env(cls, name_and_default: tuple[str, int], env: Optional[Mapping[str, str]] = None) -> "RateLimiter":
-        return cls(setting(name_and_default, env), max_keys=setting(TRACKED_KEYS, env, minimum=1))
+    def from_settings(cls, limit: Setting, env: Optional[Mapping[str, str]] = None) -> "RateLimiter":
+        return cls(limit.read(env), max_keys=settings.TRACKED_KEYS.read(env))
 
     @property
     def enabled(self) -> bool:

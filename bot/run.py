@@ -2,8 +2,9 @@
 
     python -m bot.run [--model models/navigator.tar.gz] [--only rasa,actions,web]
 
-Starts the action server (port 5055) and the Rasa server (port 5005, HTTP API
-behind a token), and the web app (port 8080). Ctrl-C or SIGTERM stops them all;
+Starts the action server (port 5055), the Rasa server (port 5005, HTTP API
+behind a token; `python -m bot.rasa_server`, Rasa with this project's patches) and
+the web app (port 8080). Ctrl-C or SIGTERM stops them all;
 if one dies, the others are stopped too, so a half-running assistant never
 answers.
 
@@ -13,7 +14,7 @@ NAVIGATOR_MODE chooses the configuration:
 - production: endpoints.production.yml and credentials.production.yml;
   conversations in PostgreSQL, the lock store in Redis (so several Rasa
   replicas serve one conversation), no REST channel, and every secret from the
-  environment (PRODUCTION_SETTINGS; docs/deploy.md). `--only` starts one kind
+  environment (bot.settings; docs/deploy.md). `--only` starts one kind
   of process, for a replica per container or systemd unit.
 
 Tests and benchmarks start the same servers on other ports with `Assistant`.
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -30,59 +30,31 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bot import settings
+
+ROOT = settings.ROOT
 BIN = Path(sys.executable).parent
-TOKEN_FILE = ROOT / "var" / "rasa-api.token"
 DEFAULT_MODEL = ROOT / "models" / "navigator.tar.gz"
 PROCESS_NAMES = ("actions", "rasa", "web")
-MODE_ENV = "NAVIGATOR_MODE"
-# Rasa reports usage events and crashes to Rasa's servers unless told not to. A service about
-# drug use sends nothing to third parties on its own; a deployer may set it to "true".
-TELEMETRY_ENV = "RASA_TELEMETRY_ENABLED"
-
-# What production needs from the environment, and why. Replicas on several machines must
-# share every secret, so none is made up locally as the embedded mode does.
-PRODUCTION_SETTINGS = {
-    "NAVIGATOR_DATABASE_URL": "PostgreSQL URL of the registry (and, unless set apart, of conversations and the SMS store)",
-    "NAVIGATOR_REDIS_URL": "Redis URL of the lock store shared by the Rasa replicas",
-    "NAVIGATOR_RASA_TOKEN": "token for Rasa's HTTP API, shared by the replicas and the web app",
-    "NAVIGATOR_SENDER_KEY": "key that turns phone numbers into sender ids, the same on every replica",
-    "NAVIGATOR_WIDGET_SECRET": "key that signs the widget's session ids, the same on every replica",
-    "NAVIGATOR_WIDGET_ORIGINS": "the pages (https://...) allowed to embed the widget, comma-separated",
-}
 
 
 def production_environment(env: dict, actions_port: int = 5055) -> tuple[dict, list[str]]:
-    """The environment for production processes, and the required settings that are missing."""
+    """The environment for production processes, and the required settings it lacks. Replicas
+    on several machines must share every secret, so none is made up locally as the embedded
+    mode does."""
     env = dict(env)
-    missing = [name for name in PRODUCTION_SETTINGS if not env.get(name)]
-    if env.get("NAVIGATOR_DATABASE_URL"):
-        env.setdefault("NAVIGATOR_TRACKER_DATABASE_URL", env["NAVIGATOR_DATABASE_URL"])
-        env.setdefault("NAVIGATOR_CHANNEL_DATABASE_URL", env["NAVIGATOR_DATABASE_URL"])
-    env.setdefault("NAVIGATOR_ACTIONS_URL", f"http://127.0.0.1:{actions_port}/webhook")
+    missing = [f"{setting.name} ({setting.what})" for setting in settings.required_missing(env)]
+    database = settings.DATABASE_URL.read(env)
+    if database:
+        env.setdefault(settings.TRACKER_DATABASE_URL.name, database)
+        env.setdefault(settings.CHANNEL_DATABASE_URL.name, database)
+    env.setdefault(settings.ACTIONS_URL.name, f"http://127.0.0.1:{actions_port}/webhook")
     return env, missing
 
 
 def api_token() -> str:
-    """Rasa's HTTP API token: NAVIGATOR_RASA_TOKEN, or one made once and kept in var/ (mode 0600)."""
-    token = os.environ.get("NAVIGATOR_RASA_TOKEN")
-    if token:
-        return token
-    if TOKEN_FILE.exists():
-        return TOKEN_FILE.read_text().strip()
-    TOKEN_FILE.parent.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_urlsafe(32)
-    TOKEN_FILE.touch(mode=0o600)
-    TOKEN_FILE.write_text(token)
-    return token
-
-
-def web_app_available() -> bool:
-    try:
-        import bot.web.app  # noqa: F401  (the web app ships with the channels)
-    except ImportError:
-        return False
-    return True
+    """Rasa's HTTP API token: NAVIGATOR_RASA_TOKEN, or one made once in var/ (mode 0600)."""
+    return settings.RASA_TOKEN.read() or settings.local_secret("rasa-api.token")
 
 
 class Assistant:
@@ -95,38 +67,40 @@ class Assistant:
         self.model = Path(model)
         self.rasa_port, self.actions_port, self.web_port = rasa_port, actions_port, web_port
         self.env = dict(os.environ, **(env or {}))
-        self.env.setdefault(TELEMETRY_ENV, "false")
-        self.production = self.env.get(MODE_ENV, "embedded") == "production"
+        # Rasa reports usage events and crashes to Rasa's servers unless told not to. A service about
+        # drug use sends nothing to third parties on its own; a deployer may set it to "true".
+        self.env.setdefault(settings.TELEMETRY.name, "false")
+        self.production = settings.production(self.env)
         if self.production:
             self.env, missing = production_environment(self.env, actions_port)
             if missing:
-                raise ValueError("production mode needs " + "; ".join(
-                    f"{name} ({PRODUCTION_SETTINGS[name]})" for name in missing))
+                raise ValueError("production mode needs " + "; ".join(missing))
         else:
-            self.env.setdefault("NAVIGATOR_RASA_TOKEN", api_token())
+            self.env.setdefault(settings.RASA_TOKEN.name, api_token())
         suffix = ".production.yml" if self.production else ".yml"
         self.endpoints = endpoints or ROOT / f"endpoints{suffix}"
         self.credentials = credentials or ROOT / f"credentials{suffix}"
         self.only = tuple(only)
-        self.web = ("web" in self.only) and (web_app_available() if web is None else web)
+        self.web = ("web" in self.only) and (web is None or web)
         self.quiet = quiet
         self.processes: list[tuple[str, subprocess.Popen]] = []
 
     def commands(self) -> list[tuple[str, list[str], dict]]:
-        rasa = str(BIN / "rasa")
         procs = []
         if "actions" in self.only:
-            procs.append(("actions", [rasa, "run", "actions", "--actions", "bot.actions",
-                                      "--port", str(self.actions_port)], dict(self.env, NAVIGATOR_WARM_UP="1")))
+            procs.append(("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "bot.actions",
+                                      "--port", str(self.actions_port)],
+                          dict(self.env, **{settings.WARM_UP.name: "1"})))
         if "rasa" in self.only:
             # No --cors: Rasa then sends no CORS headers, so no other site's page can call it.
             # --auth-token=...: a url-safe token may begin with "-", which argparse would read as an option.
-            procs.append(("rasa", [rasa, "run", "--model", str(self.model), "--endpoints", str(self.endpoints),
-                                   "--credentials", str(self.credentials), "--port", str(self.rasa_port),
-                                   "--enable-api", f"--auth-token={self.env['NAVIGATOR_RASA_TOKEN']}"], self.env))
+            procs.append(("rasa", [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(self.model),
+                                   "--endpoints", str(self.endpoints), "--credentials", str(self.credentials),
+                                   "--port", str(self.rasa_port), "--enable-api",
+                                   f"--auth-token={self.env[settings.RASA_TOKEN.name]}"], self.env))
         if self.web:
-            web_env = dict(self.env, NAVIGATOR_WEB_PORT=str(self.web_port))
-            web_env.setdefault("NAVIGATOR_RASA_URL", f"http://localhost:{self.rasa_port}")
+            web_env = dict(self.env, **{settings.WEB_PORT.name: str(self.web_port)})
+            web_env.setdefault(settings.RASA_URL.name, f"http://localhost:{self.rasa_port}")
             procs.append(("web", [sys.executable, "-m", "bot.web.app"], web_env))
         return procs
 

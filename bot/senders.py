@@ -8,23 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
-import secrets
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 from sqlalchemy import Column, DateTime, String, Text, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, declarative_base
 
+from bot import settings
 from providers.db import make_engine
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SENDER_KEY_ENV = "NAVIGATOR_SENDER_KEY"
-DEFAULT_SENDER_KEY_PATH = PROJECT_ROOT / "var" / "sender.key"
-CHANNEL_DATABASE_URL_ENV = "NAVIGATOR_CHANNEL_DATABASE_URL"
-DEFAULT_CHANNEL_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'channels.db'}"
+DEFAULT_CHANNEL_DATABASE_URL = f"sqlite:///{settings.VAR / 'channels.db'}"
 SENDER_ID_PREFIX = "sms-"
 REPLY_KEPT_SECONDS = 600
 
@@ -46,37 +40,10 @@ def sender_id(phone: str, key: bytes) -> str:
     return SENDER_ID_PREFIX + digest
 
 
-def sender_key(path: Path = DEFAULT_SENDER_KEY_PATH) -> bytes:
-    """The key from NAVIGATOR_SENDER_KEY (hex, or any other string as its UTF-8 bytes).
-
-    Unset, a random key is created once in var/sender.key, so a deployment works with no
-    configuration and keeps the same ids across restarts.
-    """
-    configured = os.environ.get(SENDER_KEY_ENV, "")
-    if configured:
-        try:
-            return bytes.fromhex(configured)
-        except ValueError:
-            return configured.encode("utf-8")
-    if not path.exists():
-        _create_key_file(path)
-    return bytes.fromhex(path.read_text(encoding="ascii").strip())
-
-
-def _create_key_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Written to a private file and then linked into place, so that two workers starting
-    # together can never read a half-written key or end up with different ones.
-    staging = path.with_name(f".{path.name}.{os.getpid()}")
-    descriptor = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="ascii") as staging_file:
-        staging_file.write(secrets.token_hex(32) + "\n")
-    try:
-        os.link(staging, path)
-    except FileExistsError:
-        pass
-    finally:
-        staging.unlink()
+def sender_key() -> bytes:
+    """The key from NAVIGATOR_SENDER_KEY, else one made once in var/sender.key, so a deployment
+    works with no configuration and keeps the same ids across restarts."""
+    return settings.secret_bytes(settings.SENDER_KEY, "sender.key")
 
 
 Base = declarative_base()
@@ -107,7 +74,7 @@ class ChannelStore:
     """
 
     def __init__(self, url: str | None = None) -> None:
-        url = url or os.environ.get(CHANNEL_DATABASE_URL_ENV) or DEFAULT_CHANNEL_DATABASE_URL
+        url = url or settings.CHANNEL_DATABASE_URL.read() or DEFAULT_CHANNEL_DATABASE_URL
         self.engine = make_engine(url)
         Base.metadata.create_all(self.engine)
         # Rasa builds its channels before Sanic may fork workers: leave no pooled connection behind.

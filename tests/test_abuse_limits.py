@@ -13,12 +13,12 @@ from rasa import server as rasa_server
 from rasa.core.channels.channel import UserMessage, register
 from sanic import Sanic
 
-from bot import limits
-from bot.channels.socketio_secure import SLOW_DOWN_TEXT as WIDGET_SLOW_DOWN_TEXT
-from bot.channels.socketio_secure import SecureSocketIOInput
-from bot.channels.twilio_sms import SLOW_DOWN_TEXT, TwilioSmsInput
+from bot import settings
+from bot.rasa_server.channels.socketio_secure import SLOW_DOWN_TEXT as WIDGET_SLOW_DOWN_TEXT
+from bot.rasa_server.channels.socketio_secure import SecureSocketIOInput
+from bot.rasa_server.channels.twilio_sms import SLOW_DOWN_TEXT, TwilioSmsInput
 from bot.limits import RateLimiter, client_ip
-from bot.sms import is_gsm7
+from bot.present.sms import is_gsm7
 from bot.web.app import Settings
 from test_twilio_channel import PHONE, SENDER, sms, start_webhook  # noqa: F401  (a fixture)
 from test_web import (  # noqa: F401  (fixtures)
@@ -88,11 +88,11 @@ def test_memory_is_bounded_by_forgetting_the_least_recently_seen_keys():
 
 
 def test_settings_come_from_the_environment_with_their_defaults():
-    assert limits.setting(limits.SMS_PER_SENDER, {}) == 10
-    assert limits.setting(limits.SMS_PER_SENDER, {"NAVIGATOR_LIMIT_SMS_PER_SENDER": "4"}) == 4
-    assert limits.setting(limits.SMS_PER_SENDER, {"NAVIGATOR_LIMIT_SMS_PER_SENDER": "lots"}) == 10
-    assert limits.setting(limits.SMS_PER_SENDER, {"NAVIGATOR_LIMIT_SMS_PER_SENDER": "-1"}) == 10
-    assert RateLimiter.from_env(limits.WIDGET_PER_IP, {"NAVIGATOR_LIMIT_WIDGET_PER_IP": "0"}).enabled is False
+    assert settings.SMS_PER_SENDER.read({}) == 10
+    assert settings.SMS_PER_SENDER.read({"NAVIGATOR_LIMIT_SMS_PER_SENDER": "4"}) == 4
+    assert settings.SMS_PER_SENDER.read({"NAVIGATOR_LIMIT_SMS_PER_SENDER": "lots"}) == 10
+    assert settings.SMS_PER_SENDER.read({"NAVIGATOR_LIMIT_SMS_PER_SENDER": "-1"}) == 10
+    assert RateLimiter.from_settings(settings.WIDGET_PER_IP, {"NAVIGATOR_LIMIT_WIDGET_PER_IP": "0"}).enabled is False
 
 
 def test_forwarded_addresses_count_only_behind_a_trusted_proxy():

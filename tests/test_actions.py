@@ -10,7 +10,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import AllSlotsReset
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import messages as catalogue
+from bot.present import catalogue
+from bot.rasa_server.channels import socketio_secure
 from bot.actions import common
 from bot.actions.common import filters_for, place_to_slot
 from bot.actions.clarify import ActionNotUnderstood
@@ -18,13 +19,17 @@ from bot.actions.explain import ActionExplainMedication, ActionExplainPrivacy, A
 from bot.actions.form import ActionAskLocation, ValidateSearchForm
 from bot.actions.search import ActionMoreResults, ActionNewSearch, ActionResultDetails, ActionSearchProviders
 
-DOMAIN = Domain.load(str(Path(__file__).resolve().parent.parent / "domain.yml")).as_dict()
+DOMAIN = Domain.load(str(Path(__file__).resolve().parent.parent / "domain")).as_dict()
 SLOT_DEFAULTS = {name: slot.get("initial_value") for name, slot in DOMAIN["slots"].items()}
 
 
 @pytest.fixture(autouse=True)
 def actions_use_the_national_registry(national_registry, monkeypatch):
     monkeypatch.setattr(common, "registry", lambda: national_registry)
+
+
+# What each channel says about itself on a message: the widget's channel says it shows cards.
+CHANNEL_METADATA = {"socketio": socketio_secure.REPLY_CAPABILITIES.as_metadata()}
 
 
 def tracker(text="", intent="inform", entities=(), channel="rest", active_loop=None, **slots) -> Tracker:
@@ -39,7 +44,8 @@ def tracker(text="", intent="inform", entities=(), channel="rest", active_loop=N
         latest_message={"text": text, "intent": {"name": intent, "confidence": 0.99},
                         "entities": [dict(e) for e in entities]},
         events=[{"event": "user", "text": text, "input_channel": channel,
-                 "parse_data": {"intent": {"name": intent}, "entities": list(entities)}}]
+                 "parse_data": {"intent": {"name": intent}, "entities": list(entities)},
+                 "metadata": CHANNEL_METADATA.get(channel, {})}]
         + [{"event": "slot", "name": name, "value": values[name]} for name in set_by_message],
         paused=False, followup_action=None, active_loop={"name": active_loop} if active_loop else {},
         latest_action_name="action_listen",

@@ -31,7 +31,7 @@ def assistant(national_registry, tmp_path_factory):
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://localhost:{actions_port}/webhook"\n'
-        f"tracker_store:\n  type: bot.tracker_store.PrivateSQLTrackerStore\n  dialect: sqlite\n  db: {tracker_db}\n")
+        f"tracker_store:\n  type: bot.rasa_server.tracker_store.PrivateSQLTrackerStore\n  dialect: sqlite\n  db: {tracker_db}\n")
     servers = Assistant(DEFAULT_MODEL, rasa_port=rasa_port, actions_port=actions_port, endpoints=endpoints,
                         env={"NAVIGATOR_DATABASE_URL": str(national_registry.engine.url)}, web=False, quiet=True)
     servers.start()

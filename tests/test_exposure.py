@@ -23,7 +23,7 @@ from sanic import Sanic
 from bot.actions import common
 from bot.limits import RateLimiter
 from bot.run import DEFAULT_MODEL
-from bot.tracker_store import PrivateSQLTrackerStore
+from bot.rasa_server.tracker_store import PrivateSQLTrackerStore
 from bot.web.app import PathOnlyAccessLogger, Settings, make_app
 from test_abuse_limits import start_widget  # noqa: F401  (a fixture)
 from test_twilio_channel import PHONE, sms, start_webhook  # noqa: F401  (a fixture)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from multidict import MultiDict
 from twilio.request_validator import RequestValidator
 
-from bot.channels.twilio_sms import EMPTY_TEXT
+from bot.rasa_server.channels.twilio_sms import EMPTY_TEXT
 from bot.limits import RateLimiter
 from bot.senders import sender_id
 from test_abuse_limits import start_widget  # noqa: F401  (a fixture)

@@ -16,7 +16,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.components.crisis import (
+from bot.nlu.crisis import (
     CRISIS_OVERDOSE,
     CRISIS_SUICIDE,
     OVERDOSE_PATTERNS,
@@ -24,9 +24,9 @@ from bot.components.crisis import (
     CrisisOverride,
     crisis_intent,
 )
-from bot.components.entities import MAX_SCAN_CHARS, EntityFinder, NavigatorEntityExtractor, default_finder
-from bot.components.lexicon import FUZZY_WORDS, LEXICON, LOCATION, NUMBER, UNINSURED, expand
-from bot.components.unreadable import UnreadableMessage, has_something_to_read
+from bot.nlu.entities import MAX_SCAN_CHARS, EntityFinder, NavigatorEntityExtractor, default_finder
+from bot.nlu.lexicon import FUZZY_WORDS, LEXICON, LOCATION, NUMBER, UNINSURED, expand
+from bot.nlu.unreadable import UnreadableMessage, has_something_to_read
 from providers import taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -681,11 +681,11 @@ def test_a_message_with_nothing_to_read_is_not_understood_whatever_the_classifie
 def test_the_crisis_override_runs_last():
     pipeline = yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
     names_in_order = [component["name"] for component in pipeline]
-    assert names_in_order[-1] == "bot.components.crisis.CrisisOverride"
+    assert names_in_order[-1] == "bot.nlu.crisis.CrisisOverride"
     # After every classifier, so no guess survives a message with nothing to read.
-    unreadable = names_in_order.index("bot.components.unreadable.UnreadableMessage")
+    unreadable = names_in_order.index("bot.nlu.unreadable.UnreadableMessage")
     assert unreadable > names_in_order.index("FallbackClassifier")
-    assert "bot.components.entities.NavigatorEntityExtractor" in names_in_order
+    assert "bot.nlu.entities.NavigatorEntityExtractor" in names_in_order
     diet = next(component for component in pipeline if component["name"] == "DIETClassifier")
     assert diet["entity_recognition"] is False
 
@@ -732,7 +732,7 @@ def averaging(tmp_path):
     from rasa.engine.storage.resource import Resource
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
-    from bot.components.intent_average import AveragedIntentClassifier
+    from bot.nlu.intent_average import AveragedIntentClassifier
 
     storage = LocalModelStorage(tmp_path)
     resource = Resource("averaged")
@@ -788,7 +788,7 @@ def test_a_model_file_with_foreign_types_is_not_loaded(averaging, tmp_path):
 def test_the_fallback_reads_the_averaged_ranking():
     pipeline = yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
     names = [component["name"] for component in pipeline]
-    averaged = names.index("bot.components.intent_average.AveragedIntentClassifier")
+    averaged = names.index("bot.nlu.intent_average.AveragedIntentClassifier")
     assert names[averaged - 1] == "DIETClassifier" and names[averaged + 1] == "FallbackClassifier"
     # DIET's full ranking: an intent outside its top 10 would otherwise count as 0 in the average.
     assert pipeline[averaged - 1]["ranking_length"] == 0

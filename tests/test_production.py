@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from aiohttp import web
 from twilio.request_validator import RequestValidator
 
-from bot.resilience import APOLOGY
+from bot.rasa_server.patches.resilience import APOLOGY
 from bot.run import DEFAULT_MODEL, Assistant
 from bot.senders import sender_id
 from services import free_port

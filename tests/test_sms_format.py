@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.channels.twilio_sms import MAX_MESSAGES, render_twiml
-from bot.sms import _REPLACEMENTS, GSM7_BASIC, GSM7_EXTENSION, is_gsm7, segments, split_reply, to_gsm7
+from bot.rasa_server.channels.twilio_sms import MAX_MESSAGES, render_twiml
+from bot.present.sms import _REPLACEMENTS, GSM7_BASIC, GSM7_EXTENSION, is_gsm7, segments, split_reply, to_gsm7
 
 
 def test_typographic_punctuation_becomes_plain():

@@ -18,8 +18,8 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.lock_store import RedisURLLockStore
-from bot.tracker_store import FORGET_ACTION, PrivateSQLTrackerStore
+from bot.rasa_server.lock_store import RedisURLLockStore
+from bot.rasa_server.tracker_store import FORGET_ACTION, PrivateSQLTrackerStore
 from providers import db, search
 from providers.registry import Registry
 from providers.taxonomy import Filters
@@ -147,10 +147,10 @@ def test_the_retention_command_deletes_idle_conversations_and_keeps_recent_ones(
     asyncio.run(store.save(conversation("an-hour-ago", now - 3600)))
     assert asyncio.run(store.retrieve("two-days-ago")) is not None
     endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text("tracker_store:\n  type: bot.tracker_store.PrivateSQLTrackerStore\n"
+    endpoints.write_text("tracker_store:\n  type: bot.rasa_server.tracker_store.PrivateSQLTrackerStore\n"
                          + "".join(f"  {key}: {value}\n" for key, value in tracker_endpoint.items()))
 
-    done = subprocess.run([sys.executable, "-m", "bot.retention", "--endpoints", str(endpoints)], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "bot.rasa_server.retention", "--endpoints", str(endpoints)], cwd=ROOT,
                           capture_output=True, text=True, env={"NAVIGATOR_RETENTION_HOURS": "24",
                                                                 "PATH": "/usr/bin:/bin"}, timeout=120)
 

@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
-from bot.channels.twilio_sms import (
+from bot.rasa_server.channels.twilio_sms import (
     APOLOGY_TEXT,
     DELETED_TEXT,
     EMPTY_TEXT,
@@ -40,7 +40,7 @@ from bot.channels.twilio_sms import (
     TwilioSmsInput,
 )
 from bot.senders import ChannelStore, MessageSeen, Suppression, normalize_phone, sender_id, sender_key
-from bot.sms import is_gsm7
+from bot.present.sms import is_gsm7
 
 TOKEN = "test-auth-token"
 KEY = b"test-sender-key"
@@ -620,23 +620,6 @@ def test_every_spelling_of_a_number_gets_one_id():
     assert len(SENDER) == len("sms-") + 64
 
 
-def test_the_key_file_is_created_once_and_private(tmp_path, monkeypatch):
-    monkeypatch.delenv("NAVIGATOR_SENDER_KEY", raising=False)
-    path = tmp_path / "var" / "sender.key"
-    key = sender_key(path)
-    assert len(key) == 32
-    assert sender_key(path) == key
-    assert os.stat(path).st_mode & 0o777 == 0o600
-    assert [p.name for p in path.parent.iterdir()] == ["sender.key"]
-
-
-@pytest.mark.parametrize("configured, key", [("00ff10", b"\x00\xff\x10"), ("a passphrase", b"a passphrase")])
-def test_the_key_from_the_environment(tmp_path, monkeypatch, configured, key):
-    monkeypatch.setenv("NAVIGATOR_SENDER_KEY", configured)
-    assert sender_key(tmp_path / "sender.key") == key
-    assert not (tmp_path / "sender.key").exists()
-
-
 def test_configuration_from_credentials_and_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("NAVIGATOR_SENDER_KEY", "00ff")
     monkeypatch.setenv("NAVIGATOR_CHANNEL_DATABASE_URL", f"sqlite:///{tmp_path / 'channels.db'}")
@@ -651,10 +634,15 @@ def test_configuration_from_credentials_and_the_environment(tmp_path, monkeypatc
     assert from_env.key == b"\x00\xff"
     assert Path(tmp_path / "channels.db").exists()
 
-    configured = TwilioSmsInput.from_credentials({
-        "auth_token": "from-credentials", "public_url": "https://sms.example.org",
-        "trust_forwarded_headers": False, "reply_timeout": 5,
-    })
+    # One precedence rule for every setting (bot.settings): the environment, then the file.
+    credentials = {"auth_token": "from-credentials", "public_url": "https://sms.example.org",
+                   "trust_forwarded_headers": False, "reply_timeout": 5}
+    both = TwilioSmsInput.from_credentials(credentials)
+    assert (both.auth_token, both.public_url, both.trust_forwarded_headers) == \
+        ("from-env", "https://env.example.org", True)
+    for name in ("TWILIO_AUTH_TOKEN", "NAVIGATOR_PUBLIC_URL", "NAVIGATOR_TRUST_FORWARDED_HEADERS"):
+        monkeypatch.delenv(name)
+    configured = TwilioSmsInput.from_credentials(credentials)
     assert (configured.auth_token, configured.public_url) == ("from-credentials", "https://sms.example.org")
     assert configured.trust_forwarded_headers is False
     assert configured.reply_timeout == 5

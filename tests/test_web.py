@@ -24,10 +24,11 @@ from rasa.core.channels.channel import UserMessage, register
 from rasa.core.run import _create_single_channel
 from sanic import Sanic
 
-from bot.channels import socketio_secure
-from bot.channels.socketio_secure import CustomJsonSocketIOOutput, SecureSocketIOInput, SessionTokens
+from bot import settings
+from bot.rasa_server.channels import socketio_secure
+from bot.rasa_server.channels.socketio_secure import CustomJsonSocketIOOutput, SecureSocketIOInput, SessionTokens
 from bot.senders import ChannelStore, sender_id
-from bot.sms import is_gsm7
+from bot.present.sms import is_gsm7
 from bot.web.app import PathOnlyAccessLogger, Settings, make_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -642,7 +643,8 @@ async def test_an_issued_session_gets_replies_and_cards_and_can_reconnect(widget
     message = widget_channel.received[0]
     conversation = token.split(".")[0]
     assert message.sender_id == f"web-{conversation}" and message.input_channel == "socketio"
-    assert message.metadata in (None, {})
+    # Only what the server says of its own channel: the widget shows cards.
+    assert message.metadata == {"reply_capabilities": {"cards": True}}
     await first.close()
 
     again = await widget_channel.connect()
@@ -706,25 +708,16 @@ async def test_the_output_channel_reports_socketio_to_the_tracker(widget_channel
 
 
 def test_credentials_register_the_secure_channel(monkeypatch):
-    monkeypatch.setenv(socketio_secure.SECRET_ENV, "test-secret")
-    monkeypatch.delenv(socketio_secure.ORIGINS_ENV, raising=False)
+    monkeypatch.setenv(settings.WIDGET_SECRET.name, "test-secret")
+    monkeypatch.delenv(settings.WIDGET_ORIGINS.name, raising=False)
     credentials = yaml.safe_load((ROOT / "credentials.yml").read_text())
     assert "socketio" not in credentials
-    name = "bot.channels.socketio_secure.SecureSocketIOInput"
+    name = "bot.rasa_server.channels.socketio_secure.SecureSocketIOInput"
     channel = _create_single_channel(name, credentials[name])
     assert isinstance(channel, SecureSocketIOInput)
     assert channel.origins == ["http://localhost:8080"]
-    monkeypatch.setenv(socketio_secure.ORIGINS_ENV, "https://health.example.gov, https://www.example.gov/")
+    monkeypatch.setenv(settings.WIDGET_ORIGINS.name, "https://health.example.gov, https://www.example.gov/")
     assert _create_single_channel(name, credentials[name]).origins == ["https://health.example.gov",
                                                                       "https://www.example.gov"]
 
 
-def test_the_widget_secret_is_made_once_and_kept_private(tmp_path, monkeypatch):
-    monkeypatch.delenv(socketio_secure.SECRET_ENV, raising=False)
-    path = tmp_path / "var" / "widget.secret"
-    secret = socketio_secure.widget_secret(path)
-    assert len(secret) == 32
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert socketio_secure.widget_secret(path) == secret
-    monkeypatch.setenv(socketio_secure.SECRET_ENV, "from-the-environment")
-    assert socketio_secure.widget_secret(path) == b"from-the-environment"

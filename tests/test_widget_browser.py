@@ -65,7 +65,7 @@ def site(registry_with_a_hostile_listing, tmp_path_factory):
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://localhost:{actions_port}/webhook"\n'
-        f"tracker_store:\n  type: bot.tracker_store.PrivateSQLTrackerStore\n  dialect: sqlite\n"
+        f"tracker_store:\n  type: bot.rasa_server.tracker_store.PrivateSQLTrackerStore\n  dialect: sqlite\n"
         f"  db: {tmp / 'tracker.db'}\n")
     page_url = f"http://localhost:{web_port}/"
     exit_url = f"{page_url}?exited=1"

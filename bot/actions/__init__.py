@@ -1,8 +1,7 @@
 """Custom actions, served by the rasa-sdk action server: `rasa run actions --actions bot.actions`."""
-import os
-
+from bot import settings
 from bot.actions.common import warm_up
 
-# The run script sets this: the action server loads the geocoder before it listens.
-if os.environ.get("NAVIGATOR_WARM_UP") == "1":
+# The launcher sets this: the action server loads the geocoder before it listens.
+if settings.WARM_UP.read():
     warm_up()

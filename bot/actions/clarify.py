@@ -19,7 +19,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.interfaces import Action
 from rasa_sdk.types import DomainDict
 
-from bot import messages
+from bot.present import catalogue
+from bot.vocabulary import CARRIED_ENTITIES, OFFERABLE_INTENTS
 from providers import taxonomy
 
 log = logging.getLogger(__name__)
@@ -28,33 +29,12 @@ ACTION_NAME = "action_not_understood"
 # Guesses below this are noise: "asdfghjkl" gets the plain reply, not a menu of long shots.
 MIN_CONFIDENCE = 0.2
 MAX_CHOICES = 2
-# What can be offered, in the person's words ({medication} is filled in when they named one).
-# Greetings, yes/no, small talk and "out of scope" are never offered: guessing them helps no one.
-CHOICE_KEYS = {
-    "find_treatment": "choice_find_treatment",
-    "find_harm_reduction": "choice_find_harm_reduction",
-    "find_recovery_support": "choice_find_recovery_support",
-    "inform": "choice_inform",
-    "ask_what_is_medication": "choice_what_is_medication",
-    "ask_how_to_start": "choice_how_to_start",
-    "ask_first_visit": "choice_first_visit",
-    "ask_naltrexone_wait": "choice_naltrexone_wait",
-    "ask_compare_medications": "choice_compare_medications",
-    "family_member": "choice_family_member",
-    "help": "choice_help",
-    "ask_privacy": "choice_privacy",
-    "forget_me": "choice_forget_me",
-    "new_search": "choice_new_search",
-}
-# The entities a choice carries over; a result number belongs to the menu, not the request.
-CARRIED_ENTITIES = ("need", "location", "medication", "setting", "payment", "population", "language", "access",
-                    "support")
 
 
 def choices(parse_data: dict[str, Any]) -> list[dict[str, str]]:
     """The buttons for a message the classifier was unsure of: its best guesses that can be
     offered, each with a payload that carries the message's entities."""
-    ranking = [r for r in parse_data.get("intent_ranking") or [] if r.get("name") in CHOICE_KEYS]
+    ranking = [r for r in parse_data.get("intent_ranking") or [] if r.get("name") in OFFERABLE_INTENTS]
     entities: dict[str, str] = {}
     for e in parse_data.get("entities") or []:
         if e.get("entity") in CARRIED_ENTITIES and isinstance(e.get("value"), str):
@@ -64,16 +44,17 @@ def choices(parse_data: dict[str, Any]) -> list[dict[str, str]]:
     for guess in ranking[:MAX_CHOICES]:
         if (guess.get("confidence") or 0.0) < MIN_CONFIDENCE:
             break
-        key = CHOICE_KEYS[guess["name"]]
-        title = messages.text(f"{key}_named" if medication and f"{key}_named" in messages.catalogue() else key,
-                              medication=medication.label if medication else "")
-        buttons.append({"title": title, "payload": messages.payload(guess["name"], entities)})
+        key = f"choice_{guess['name']}"
+        if medication and catalogue.has(f"{key}_named"):
+            key += "_named"
+        title = catalogue.text(key, medication=medication.label if medication else "")
+        buttons.append({"title": title, "payload": catalogue.payload(guess["name"], entities)})
     return buttons
 
 
 def _payload_parse(payload: str) -> dict[str, Any]:
     """Parse data for a payload this module wrote, as Rasa's own payload reader would give it."""
-    intent, values = messages.read_payload(payload)
+    intent, values = catalogue.read_payload(payload)
     return {
         "intent": {"name": intent, "confidence": 1.0},
         "intent_ranking": [{"name": intent, "confidence": 1.0}],
@@ -119,7 +100,7 @@ class ActionNotUnderstood(Action):
         if not buttons:
             dispatcher.utter_message(response="utter_default")
             return []
-        messages.say(dispatcher, "did_you_mean", buttons_=buttons)
+        catalogue.say(dispatcher, "did_you_mean", buttons=buttons)
         # Intent names only, never the message.
         log.info("offered %s", ",".join(b["payload"].split("{")[0] for b in buttons))
         return []

@@ -6,24 +6,18 @@ from rasa_sdk.events import AllSlotsReset
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import messages
+from bot import settings
 from bot.actions.common import latest_intent
-from bot.privacy import retention_hours
-
-# Which family of medicine a slot or entity value belongs to.
-FAMILY = {
-    "methadone": "methadone",
-    "buprenorphine": "buprenorphine", "buprenorphine_injectable": "buprenorphine",
-    "naltrexone": "naltrexone", "naltrexone_oral": "naltrexone", "naltrexone_injectable": "naltrexone",
-}
+from bot.present import catalogue
+from bot.vocabulary import medication_family
 
 
 def medication_asked_about(tracker: Tracker) -> str | None:
     """The medication named in this message, else the one chosen earlier."""
     for entity in tracker.latest_message.get("entities", []):
-        if entity.get("entity") == "medication" and entity.get("value") in FAMILY:
-            return FAMILY[entity["value"]]
-    return FAMILY.get(tracker.get_slot("medication"))
+        if entity.get("entity") == "medication" and medication_family(entity.get("value")):
+            return medication_family(entity["value"])
+    return medication_family(tracker.get_slot("medication"))
 
 
 class ActionExplainMedication(Action):
@@ -33,9 +27,9 @@ class ActionExplainMedication(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         family = medication_asked_about(tracker)
         if latest_intent(tracker) == "ask_how_to_start":
-            messages.say(dispatcher, f"how_to_start_{family}" if family else "how_to_start")
+            catalogue.say(dispatcher, f"how_to_start_{family}" if family else "how_to_start")
         elif family:
-            messages.say(dispatcher, f"about_{family}")
+            catalogue.say(dispatcher, f"about_{family}")
         else:
             dispatcher.utter_message(response="utter_about_medications")  # also said by a rule
         return []
@@ -46,7 +40,7 @@ class ActionExplainPrivacy(Action):
         return "action_explain_privacy"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
-        messages.say(dispatcher, "privacy", retention_hours=f"{retention_hours():g}")
+        catalogue.say(dispatcher, "privacy", retention_hours=f"{settings.retention_hours():g}")
         return []
 
 
@@ -58,5 +52,5 @@ class ActionForgetMe(Action):
         return "action_forget_me"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
-        messages.say(dispatcher, "forgotten")
+        catalogue.say(dispatcher, "forgotten")
         return [AllSlotsReset()]

@@ -6,32 +6,19 @@ import logging
 import re
 from typing import Any
 
-from abc import abstractmethod
+from abc import ABC, abstractmethod
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import messages
+from bot import vocabulary
 from bot.actions import common
 from bot.actions.common import is_answer, latest_intent, place_to_slot
+from bot.present import catalogue
 from providers import geo, taxonomy
 
 log = logging.getLogger(__name__)
-
-# Slots asked with a question whose buttons, in order, are the numbered choices (bot/messages.yml).
-QUESTIONS = ("need", "medication", "payment", "setting")
-# Entities that say the person wants treatment, when they have not said what they need.
-TREATMENT_ENTITIES = {"medication", "setting", "payment"}
-
-
-def numbered_choices(slot: str) -> list[str]:
-    """The slot values of a question's buttons, in the order a person numbers them."""
-    values = []
-    for button in messages.buttons(f"ask_{slot}"):
-        _, entities = messages.read_payload(button.get("payload", ""))
-        values.append(entities.get(slot))
-    return values
 
 
 def reply_number(tracker: Tracker) -> int | None:
@@ -66,7 +53,7 @@ class ValidateSearchForm(FormValidationAction):
         if tracker.get_slot("need") == "treatment":
             slots += ["medication", "payment"]
             # The medication mostly decides the kind of care; ask only when it does not.
-            if tracker.get_slot("medication") in ("any", "not_sure"):
+            if tracker.get_slot("medication") in vocabulary.NO_PREFERENCE:
                 slots.append("setting")
         return slots
 
@@ -76,14 +63,12 @@ class ValidateSearchForm(FormValidationAction):
         if tracker.get_slot("requested_slot") != slot:
             return None
         number = reply_number(tracker)
-        choices = numbered_choices(slot)
+        choices = vocabulary.QUESTION_CHOICES[slot]
         if number is not None and 1 <= number <= len(choices):
             return choices[number - 1]
         intent = latest_intent(tracker)
-        if intent == "no_preference":
-            return "not_sure" if slot == "need" else "any"
-        if intent == "not_sure":
-            return "not_sure" if slot in ("need", "medication") else "any"
+        if intent in ("no_preference", "not_sure"):
+            return vocabulary.no_preference_value(slot, unsure=intent == "not_sure")
         return None
 
     async def extract_need(self, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -99,7 +84,7 @@ class ValidateSearchForm(FormValidationAction):
     @staticmethod
     def _implied_need(tracker: Tracker) -> str | None:
         for entity in tracker.latest_message.get("entities", []):
-            if entity.get("entity") in TREATMENT_ENTITIES:
+            if entity.get("entity") in vocabulary.TREATMENT_ENTITIES:
                 return "treatment"
             if entity.get("entity") == "support":
                 term = taxonomy.BY_ID.get(f"support:{entity.get('value')}")
@@ -139,16 +124,15 @@ class ValidateSearchForm(FormValidationAction):
 
     @staticmethod
     def _allowed(slot: str, value, domain: DomainDict):
-        values = domain.get("slots", {}).get(slot, {}).get("values") or []
-        return value if value in values else None
+        return value if value in vocabulary.SLOT_VALUES[slot] else None
 
     async def validate_need(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         return {"need": self._allowed("need", value, domain)}
 
     async def validate_medication(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         value = self._allowed("medication", value, domain)
-        if value == "not_sure" and tracker.get_slot("requested_slot") == "medication":
-            messages.say(dispatcher, "medication_choices")
+        if value == vocabulary.NOT_SURE and tracker.get_slot("requested_slot") == "medication":
+            catalogue.say(dispatcher, "medication_choices")
         return {"medication": value}
 
     async def validate_payment(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -172,8 +156,9 @@ class ValidateSearchForm(FormValidationAction):
         return {"location": None, "place": None, "location_candidates": None, "location_problem": result.reason}
 
 
-class AskFor(Action):
-    """The form's question for a slot, with its numbered choices."""
+class AskFor(Action, ABC):
+    """The form's question for a slot, with its numbered choices. Abstract, so the action
+    server registers only the questions below."""
 
     @property
     @abstractmethod
@@ -183,7 +168,7 @@ class AskFor(Action):
         return f"action_ask_{self.slot}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
-        messages.say(dispatcher, f"ask_{self.slot}")
+        catalogue.say(dispatcher, f"ask_{self.slot}", buttons=catalogue.question_buttons(self.slot))
         return []
 
 
@@ -213,12 +198,12 @@ class ActionAskLocation(Action):
         problem = tracker.get_slot("location_problem") or ""
         candidates = tracker.get_slot("location_candidates") or []
         if problem == "ambiguous" and candidates:
-            messages.say(dispatcher, "ask_which_place", [{"title": c, "payload": c} for c in candidates],
+            catalogue.say(dispatcher, "ask_which_place", buttons=[{"title": c, "payload": c} for c in candidates],
                          location=candidates[0].split(",")[0])
         elif problem.startswith("state:") and problem[6:] in geo.STATES:
-            messages.say(dispatcher, "ask_where_in_state", state=geo.STATES[problem[6:]].name)
+            catalogue.say(dispatcher, "ask_where_in_state", state=geo.STATES[problem[6:]].name)
         else:
-            messages.say(dispatcher, {
+            catalogue.say(dispatcher, {
                 "not_found": "ask_where_again", "empty": "ask_where_again",
                 "outside_us": "ask_where_outside_us", "unknown_zip": "ask_where_bad_zip",
             }.get(problem, "ask_where"))

@@ -9,23 +9,23 @@ from rasa_sdk.events import AllSlotsReset, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import listing_format, messages
 from bot.actions import clarify, common
-from bot.actions.common import PAYMENT_ALIASES, county_of, filters_for, place_from_slot
+from bot.actions.common import county_of, filters_for, place_from_slot
 from bot.actions.form import reply_number
-from providers import taxonomy
+from bot.present import catalogue, listings
+from bot.present.cards import page_cards
+from bot.present.channels import reply_capabilities
 from providers.geocode import Place
-from providers.search import SearchResult
+from providers.search import NEAR_MILES, RADIUS_STEPS, SearchResult
 from providers.taxonomy import Filters
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 3
-NEARBY_HARM_REDUCTION_MILES = 25.0
-# Harm reduction and recovery support are worth listing only nearby; beyond this, the services
-# that work from anywhere (mail, phone lines, meeting finders) serve better.
+# Harm reduction and recovery support are worth listing only nearby; beyond the second radius,
+# the services that work from anywhere (mail, phone lines, meeting finders) serve better.
 LOCAL_NEEDS = {"harm_reduction", "recovery_support"}
-LOCAL_MILES = 50.0
+LOCAL_MILES = RADIUS_STEPS[1]
 
 
 def max_miles_for(tracker: Tracker) -> float | None:
@@ -33,23 +33,20 @@ def max_miles_for(tracker: Tracker) -> float | None:
 
 
 def harm_reduction_line(place: Place) -> str:
-    """One line of harm reduction alongside treatment: the nearest listed service, or the
-    lines that work anywhere."""
+    """One line of harm reduction alongside treatment: the nearest listed service within what
+    "near" means, or the lines that work anywhere."""
     nearby = common.registry().searcher.search(place, Filters.of("need:harm_reduction"), page_size=1)
-    if nearby.results and nearby.results[0].miles <= NEARBY_HARM_REDUCTION_MILES:
-        r = nearby.results[0]
-        phone = f", {r.phone}" if r.phone else ""
-        return f"Naloxone and supplies nearby: {r.name}, {r.miles:.1f} mi{phone}."
-    return f"Stay safer: {listing_format.NEVER_USE_ALONE}; {listing_format.NEXT_DISTRO}."
+    nearest = nearby.results[0] if nearby.results and nearby.results[0].miles <= NEAR_MILES else None
+    return listings.nearby_harm_reduction_line(nearest)
 
 
 def say_page(dispatcher: CollectingDispatcher, tracker: Tracker, result: SearchResult, first_number: int,
              harm_reduction: str | None = None) -> None:
-    page = listing_format.page_of(result, first_number, harm_reduction)
-    if listing_format.wants_cards(tracker.get_latest_input_channel()):
-        dispatcher.utter_message(json_message=listing_format.page_cards(page))
+    page = listings.page_of(result, first_number, harm_reduction)
+    if reply_capabilities(tracker.events).cards:
+        dispatcher.utter_message(json_message=page_cards(page))
     else:
-        dispatcher.utter_message(text=listing_format.page_text(page))
+        dispatcher.utter_message(text=listings.page_text(page))
 
 
 def _log_search(kind: str, place: Place, filters: Filters, result: SearchResult) -> None:
@@ -65,7 +62,7 @@ class ActionSearchProviders(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         place = place_from_slot(tracker.get_slot("place"))
         if place is None:
-            messages.say(dispatcher, "ask_where")
+            catalogue.say(dispatcher, "ask_where")
             return [SlotSet("searched", False)]
         filters = filters_for(tracker)
         result = common.registry().searcher.search(place, filters, page=1, page_size=PAGE_SIZE,
@@ -85,14 +82,14 @@ class ActionMoreResults(Action):
         place = place_from_slot(tracker.get_slot("place"))
         shown = list(tracker.get_slot("results") or [])
         if place is None or not tracker.get_slot("searched"):
-            messages.say(dispatcher, "no_results_yet")
+            catalogue.say(dispatcher, "no_results_yet")
             return []
         page = int(tracker.get_slot("results_page") or 1) + 1
         filters = filters_for(tracker)
         result = common.registry().searcher.search(place, filters, page=page, page_size=PAGE_SIZE,
                                                    max_miles=max_miles_for(tracker))
         if not result.results:
-            messages.say(dispatcher, "no_more_results")
+            catalogue.say(dispatcher, "no_more_results")
             return []
         say_page(dispatcher, tracker, result, len(shown) + 1)
         _log_search("more", place, filters, result)
@@ -110,26 +107,22 @@ class ActionResultDetails(Action):
             return replay
         shown = tracker.get_slot("results") or []
         if not shown:
-            messages.say(dispatcher, "no_results_yet")
+            catalogue.say(dispatcher, "no_results_yet")
             return []
         number = reply_number(tracker)
         if number is None:
             match = re.search(r"\b(\d{1,2})\b", tracker.latest_message.get("text") or "")
             number = int(match.group(1)) if match else None
         if number is None or not 1 <= number <= len(shown):
-            messages.say(dispatcher, "which_result")
+            catalogue.say(dispatcher, "which_result")
             return []
         place = place_from_slot(tracker.get_slot("place"))
         listing = common.registry().listing(shown[number - 1], place)
         if listing is None:  # the registry was rebuilt since the search
-            messages.say(dispatcher, "which_result")
+            catalogue.say(dispatcher, "which_result")
             return []
-        payment = tracker.get_slot("payment")
-        payment_labels = [] if payment in (None, "any") else [
-            taxonomy.BY_ID[t].label for t in PAYMENT_ALIASES.get(payment, (f"payment:{payment}",))
-            if t in taxonomy.BY_ID][:1]
-        dispatcher.utter_message(text=listing_format.details_text(listing, tracker.get_slot("medication"),
-                                                                  payment_labels))
+        dispatcher.utter_message(text=listings.details_text(listing, tracker.get_slot("medication"),
+                                                            tracker.get_slot("payment")))
         log.info("details of result %d", number)
         return []
 
@@ -139,5 +132,5 @@ class ActionNewSearch(Action):
         return "action_new_search"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
-        messages.say(dispatcher, "start_over")
+        catalogue.say(dispatcher, "start_over")
         return [AllSlotsReset()]

@@ -33,7 +33,6 @@ import hashlib
 import hmac
 import html
 import logging
-import os
 import re
 import time
 import traceback
@@ -49,16 +48,15 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from multidict import MultiDictProxy
 
-from bot import limits, listing_format
-from bot.actions.common import NO_PREFERENCE, PAYMENT_ALIASES
+from bot import settings as config
 from bot.limits import RateLimiter, client_ip
-from bot.run import api_token
+from bot.present.api import search_json
+from bot.present.navigator import client_text
 from bot.senders import ChannelStore, sender_id, sender_key
-from bot.sms import split_reply, to_gsm7
+from bot.vocabulary import entity_terms
 from providers import taxonomy
 from providers.geocode import GeocodeResult
 from providers.registry import Registry
-from providers.search import Result, SearchResult, format_checked
 from providers.taxonomy import Filters, UnknownTerm
 
 logger = logging.getLogger(__name__)
@@ -67,7 +65,6 @@ HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 TEMPLATE_DIR = HERE / "templates"
 
-DEFAULT_EXIT_URL = "https://www.weather.gov"
 MIN_NAVIGATOR_TOKEN_CHARS = 16
 SESSION_COOKIE = "navigator_session"
 SESSION_SECONDS = 12 * 3600  # one shift
@@ -86,7 +83,7 @@ DEFAULT_PAGE_SIZE = 5
 FACET_PARAMETERS = tuple(taxonomy.FACETS)
 SEARCH_PARAMETERS = ("place", "q", "page", "page_size", *FACET_PARAMETERS)
 MAX_SEND_LISTINGS = 5
-MAX_BODY_BYTES = limits.WEB_MAX_BODY_BYTES[1]
+MAX_BODY_BYTES = config.WEB_MAX_BODY_BYTES.default
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _MARKUP = re.compile(r"[<>]")
@@ -137,15 +134,15 @@ class Settings:
     rasa_timeout_seconds: float = 5.0
     navigator_token: str | None = None
     public_url: str | None = None  # this app's public address behind a proxy (https://...)
-    exit_url: str = DEFAULT_EXIT_URL
+    exit_url: str = config.EXIT_URL.default
     frame_ancestors: str = "'none'"
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
     twilio_from_number: str | None = None
     # Behind a reverse proxy: count the address it puts last in X-Forwarded-For, not the proxy's.
     trust_forwarded_headers: bool = False
-    search_per_minute: int = limits.SEARCH_PER_IP[1]  # per address; 0 turns the limit off
-    login_per_minute: int = limits.LOGIN_PER_IP[1]
+    search_per_minute: int = config.SEARCH_PER_IP.default  # per address; 0 turns the limit off
+    login_per_minute: int = config.LOGIN_PER_IP.default
     max_body_bytes: int = MAX_BODY_BYTES
     # A ready client with .messages.create(to=, from_=, body=): tests pass a stand-in.
     sms_client: Any = field(default=None, compare=False)
@@ -162,27 +159,26 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
-        env = os.environ if env is None else env
-        rasa_url = (env.get("NAVIGATOR_RASA_URL") or "http://localhost:5005").rstrip("/")
+        rasa_url = config.RASA_URL.read(env).rstrip("/")
         return cls(
-            host=env.get("NAVIGATOR_WEB_HOST") or "0.0.0.0",
-            port=int(env.get("NAVIGATOR_WEB_PORT") or 8080),
-            database_url=env.get("NAVIGATOR_DATABASE_URL") or None,
-            channel_database_url=env.get("NAVIGATOR_CHANNEL_DATABASE_URL") or None,
+            host=config.WEB_HOST.read(env),
+            port=config.WEB_PORT.read(env),
+            database_url=config.DATABASE_URL.read(env),
+            channel_database_url=config.CHANNEL_DATABASE_URL.read(env),
             rasa_url=rasa_url,
-            rasa_public_url=(env.get("NAVIGATOR_RASA_PUBLIC_URL") or rasa_url).rstrip("/"),
-            rasa_token=env.get("NAVIGATOR_RASA_TOKEN") or api_token(),
-            navigator_token=env.get("NAVIGATOR_NAVIGATOR_TOKEN") or None,
-            public_url=(env.get("NAVIGATOR_WEB_PUBLIC_URL") or "").rstrip("/") or None,
-            exit_url=env.get("NAVIGATOR_EXIT_URL") or DEFAULT_EXIT_URL,
-            frame_ancestors=env.get("NAVIGATOR_FRAME_ANCESTORS") or "'none'",
-            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
-            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
-            twilio_from_number=env.get("TWILIO_FROM_NUMBER") or None,
-            trust_forwarded_headers=limits.trust_forwarded_headers(env),
-            search_per_minute=limits.setting(limits.SEARCH_PER_IP, env),
-            login_per_minute=limits.setting(limits.LOGIN_PER_IP, env),
-            max_body_bytes=limits.setting(limits.WEB_MAX_BODY_BYTES, env, minimum=1024),
+            rasa_public_url=(config.RASA_PUBLIC_URL.read(env) or rasa_url).rstrip("/"),
+            rasa_token=config.RASA_TOKEN.read(env) or config.local_secret("rasa-api.token"),
+            navigator_token=config.NAVIGATOR_TOKEN.read(env),
+            public_url=(config.WEB_PUBLIC_URL.read(env) or "").rstrip("/") or None,
+            exit_url=config.EXIT_URL.read(env),
+            frame_ancestors=config.FRAME_ANCESTORS.read(env),
+            twilio_account_sid=config.TWILIO_ACCOUNT_SID.read(env),
+            twilio_auth_token=config.TWILIO_AUTH_TOKEN.read(env),
+            twilio_from_number=config.TWILIO_FROM_NUMBER.read(env),
+            trust_forwarded_headers=config.TRUST_FORWARDED_HEADERS.read(env),
+            search_per_minute=config.SEARCH_PER_IP.read(env),
+            login_per_minute=config.LOGIN_PER_IP.read(env),
+            max_body_bytes=config.WEB_MAX_BODY_BYTES.read(env),
         )
 
     @property
@@ -548,16 +544,6 @@ def search_request(query: MultiDictProxy) -> SearchRequest:
                          bounded_int(query, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE))
 
 
-def entity_terms(entity: str, value: str) -> tuple[str, ...]:
-    """Vocabulary terms for an NLU entity, the way the assistant's actions read them."""
-    if value in NO_PREFERENCE:
-        return ()
-    if entity == "payment" and value in PAYMENT_ALIASES:
-        return PAYMENT_ALIASES[value]
-    term_id = f"{entity}:{value}"
-    return (term_id,) if term_id in taxonomy.BY_ID else ()
-
-
 async def parse_query(app: web.Application, text: str) -> ParsedQuery:
     settings = app[SETTINGS]
     try:
@@ -589,42 +575,6 @@ def place_problem(result: GeocodeResult) -> ApiError:
                   for p in result.candidates]
     return ApiError(422, PLACE_REASONS.get(reason, "the place could not be found"), "place", reason=reason,
                     candidates=candidates)
-
-
-def term_labels(term_ids) -> list[dict]:
-    return [{"id": t, "label": taxonomy.BY_ID[t].label} for t in term_ids]
-
-
-def listing_json(n: int, result: Result) -> dict:
-    card = listing_format.listing_card(n, result)
-    card["sources"] = [{"label": source["label"], "checked": source.get("checked"),
-                        "checked_label": format_checked(source.get("checked"))} for source in result.card["sources"]]
-    return card
-
-
-def service_json(result: Result) -> dict:
-    return {"id": result.id, "name": result.name, "phone": result.phone, "tel": listing_format.tel_link(result.phone),
-            "text": result.text_number,
-            "how_to_start": result.card.get("how_to_start") or result.card.get("description"),
-            "url": result.card.get("url"), "source": result.source_line}
-
-
-def search_json(result: SearchResult, parsed: ParsedQuery | None) -> dict:
-    first = (result.page - 1) * result.page_size + 1
-    place = result.place
-    body = {
-        "place": {"name": place.display_name, "precision": place.precision, "latitude": round(place.latitude, 5),
-                  "longitude": round(place.longitude, 5)},
-        "filters": term_labels(sorted(result.filters.terms)),
-        "page": result.page, "page_size": result.page_size, "has_more": result.has_more,
-        "radius_miles": result.radius_miles, "widened": result.widened, "relaxed": term_labels(result.relaxed),
-        "listings": [listing_json(n, r) for n, r in enumerate(result.results, start=first)],
-        "virtual": [service_json(r) for r in result.virtual],
-        "national": [service_json(r) for r in result.national],
-    }
-    if parsed is not None:
-        body["understood"] = {"place": parsed.location, "filters": term_labels(parsed.terms), "intent": parsed.intent}
-    return body
 
 
 async def api_search(request: web.Request) -> web.Response:
@@ -668,21 +618,6 @@ def listing_ids(value: Any) -> list[str]:
     if not all(isinstance(v, str) and _LISTING_ID.match(v) for v in value):
         raise ApiError(400, "listing_ids holds something that is not a listing id", "listing_ids")
     return list(dict.fromkeys(value))
-
-
-def client_text(listings: list[Result]) -> list[str]:
-    """The SMS messages for a client: plain GSM-7 text, split between listings."""
-    blocks = ["From your peer navigator: places that can help."]
-    for n, listing in enumerate(listings, start=1):
-        lines = [f"{n}. {listing.name}", f"Call {listing.phone}" if listing.phone else "No phone listed"]
-        if listing.address_line:
-            lines.append(listing.address_line)
-        elif listing.card.get("how_to_start"):
-            lines.append(listing.card["how_to_start"])
-        lines.append(listing.source_line)
-        blocks.append("\n".join(lines))
-    blocks.append(f"Help finding more: {listing_format.HELPLINE}. Reply STOP to stop texts.")
-    return split_reply([to_gsm7(block) for block in blocks])
 
 
 def twilio_client(settings: Settings):
@@ -884,7 +819,7 @@ def make_app(settings: Settings) -> web.Application:
                           client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
     app[LOGIN_THROTTLE] = LoginThrottle()
-    tracked = limits.setting(limits.TRACKED_KEYS, minimum=1)
+    tracked = config.TRACKED_KEYS.read()
     app[LOGIN_LIMIT] = RateLimiter(settings.login_per_minute, max_keys=tracked)
     app[SEARCH_LIMIT] = RateLimiter(settings.search_per_minute, max_keys=tracked)
     app.cleanup_ctx.append(resources)

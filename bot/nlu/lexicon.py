@@ -7,7 +7,7 @@ a value. Values are the codes of ``providers.taxonomy`` (``medication`` +
 is ``payment: uninsured``, an alias the actions expand into the payments that
 need no insurance.
 
-Matching rules (applied by ``bot.components.entities``):
+Matching rules (applied by ``bot.nlu.entities``):
 
 - Phrases match whole words, case-insensitively, with accents and curly
   apostrophes folded ("español" is "espanol", "don’t" is "don't"). A row marked
@@ -32,11 +32,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.vocabulary import UNINSURED
+
 # The entity types NavigatorEntityExtractor produces, besides the vocabulary facets.
 LOCATION = "location"
 NUMBER = "number"
-# A payment alias the actions expand; not a taxonomy term.
-UNINSURED = "uninsured"
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Delete every conversation idle longer than the retention window, now.
 
-    NAVIGATOR_RETENTION_HOURS=24 python -m bot.retention [--endpoints endpoints.production.yml]
+    NAVIGATOR_RETENTION_HOURS=24 python -m bot.rasa_server.retention [--endpoints endpoints.production.yml]
 
 The conversation store also does this by itself as turns are saved (at most every
 five minutes), but a quiet night saves no turns: run this from cron or a systemd timer
@@ -10,28 +10,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from pathlib import Path
 
 from rasa.core.tracker_store import TrackerStore
 from rasa.utils.endpoints import read_endpoint_config
 
-from bot.tracker_store import PrivateSQLTrackerStore
-
-ROOT = Path(__file__).resolve().parent.parent
+from bot import settings
+from bot.rasa_server.tracker_store import PrivateSQLTrackerStore
 
 
 def default_endpoints() -> Path:
-    production = os.environ.get("NAVIGATOR_MODE") == "production"
-    return ROOT / ("endpoints.production.yml" if production else "endpoints.yml")
+    return settings.ROOT / ("endpoints.production.yml" if settings.production() else "endpoints.yml")
 
 
 def tracker_store(endpoints: Path) -> PrivateSQLTrackerStore:
     config = read_endpoint_config(str(endpoints), "tracker_store")
     store = TrackerStore.create(config)
     if not isinstance(store, PrivateSQLTrackerStore):
-        raise SystemExit(f"{endpoints}: the tracker store is not bot.tracker_store.PrivateSQLTrackerStore")
+        raise SystemExit(f"{endpoints}: the tracker store is not bot.rasa_server.tracker_store.PrivateSQLTrackerStore")
     return store
 
 

@@ -18,7 +18,7 @@ from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.components.override import IntentOverride
+from bot.nlu.override import IntentOverride
 
 _TAG = re.compile(r"<[^<>]*>")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")

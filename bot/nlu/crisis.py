@@ -40,7 +40,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.components.override import IntentOverride
+from bot.nlu.override import IntentOverride
 
 logger = logging.getLogger(__name__)
 

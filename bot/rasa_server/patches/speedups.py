@@ -8,8 +8,7 @@
   (about 0.3 ms per event, and a conversation store read rebuilds every event of
   the conversation). Here each event name is looked up once.
 
-The Rasa server installs these when it loads the conversation store
-(bot.tracker_store calls install()).
+Installed by bot.rasa_server.patches.install().
 """
 from __future__ import annotations
 
@@ -22,38 +21,41 @@ from rasa.shared.core.events import Event
 
 
 @lru_cache(maxsize=1)
-def _answer_validator():
+def answer_validator():
     schema = RemoteAction.action_response_format_spec()
     validator_class = validator_for(schema)
     validator_class.check_schema(schema)
     return validator_class(schema)
 
 
-def _validate_action_result(self: RemoteAction, result: dict) -> bool:
+def validate_action_result(self: RemoteAction, result: dict) -> bool:
     """Rasa's own check of an action server's answer, with the schema checked once."""
     try:
-        _answer_validator().validate(result)
+        answer_validator().validate(result)
     except ValidationError as error:
         error.message += ". Failed to validate Action server response from API."
         raise
     return True
 
 
-_stock_resolve_by_type = Event.resolve_by_type
+stock_resolve_by_type = Event.resolve_by_type
 _event_classes: dict[str, type[Event]] = {}
 
 
-def _resolve_event_type(type_name, default=None):
+def resolve_event_type(type_name, default=None):
     """Rasa's own lookup, remembered per name (only names that exist: an unknown
     name keeps Rasa's answer, a default or an error)."""
     found = _event_classes.get(type_name)
     if found is None:
-        found = _stock_resolve_by_type(type_name, default)
+        found = stock_resolve_by_type(type_name, default)
         if found is not default:
             _event_classes[type_name] = found
     return found
 
 
-def install() -> None:
-    RemoteAction._validate_action_result = _validate_action_result
-    Event.resolve_by_type = staticmethod(_resolve_event_type)
+def install_answer_check() -> None:
+    RemoteAction._validate_action_result = validate_action_result
+
+
+def install_event_lookup() -> None:
+    Event.resolve_by_type = staticmethod(resolve_event_type)

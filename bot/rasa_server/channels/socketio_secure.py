@@ -5,14 +5,15 @@ anyone who guesses or copies an id (from a shared screen, a browser extension, a
 read the rest of that conversation and speak in it. It also accepts connections from any
 web page. Here:
 
-- a connection must come from a page on an allowed origin (`cors_allowed_origins` in
-  credentials.yml, or NAVIGATOR_WIDGET_ORIGINS, comma-separated; http://localhost:8080
-  when neither is set);
+- a connection must come from a page on an allowed origin (NAVIGATOR_WIDGET_ORIGINS,
+  comma-separated, else `cors_allowed_origins` in credentials.yml, else http://localhost:8080);
 - the server issues every session: a random conversation id signed with an HMAC under a
   server secret (NAVIGATOR_WIDGET_SECRET, else a random one kept in var/widget.secret,
   mode 0600). A client that asks to continue a session must present a token this server
   signed, no older than the retention window; anything else gets a new session;
 - a message is accepted only for the session this socket was issued or resumed;
+- every message says the widget shows cards (bot.present.channels), so results come as
+  cards;
 - custom JSON (the result cards) reaches the client as {"custom": {...}}: Rasa's output
   channel passes it to emit() as keyword arguments, which fails with a TypeError;
 - joining the room is awaited: Rasa 3.6's channel calls python-socketio 5's coroutine
@@ -35,7 +36,6 @@ import base64
 import hashlib
 import hmac
 import logging
-import os
 import re
 import secrets
 import time
@@ -51,56 +51,32 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 from socketio.exceptions import ConnectionRefusedError as ConnectionRefused
 
-from bot import limits, privacy
+from bot import settings
 from bot.limits import RateLimiter, client_ip
-from bot.sms import clean_incoming
+from bot.present import catalogue
+from bot.present.channels import ReplyCapabilities
+from bot.present.sms import clean_incoming
 
 logger = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-ORIGINS_ENV = "NAVIGATOR_WIDGET_ORIGINS"
-SECRET_ENV = "NAVIGATOR_WIDGET_SECRET"
-DEFAULT_SECRET_PATH = ROOT / "var" / "widget.secret"
-DEFAULT_ORIGINS = ("http://localhost:8080",)
 SENDER_PREFIX = "web-"
 # The entity extractor reads no more than this; a longer message is cut, not refused.
 MAX_MESSAGE_CHARS = 2000
-SLOW_DOWN_TEXT = ("You sent more messages than I can answer at once. Please wait a minute, then try again. "
-                  "Emergency: call 911. Crisis: call or text 988.")
+SLOW_DOWN_TEXT = catalogue.text("widget_slow_down")
+# What the widget can show besides text.
+REPLY_CAPABILITIES = ReplyCapabilities(cards=True)
 
 _TOKEN = re.compile(r"^([0-9a-f]{32})\.([0-9]{1,12})\.([A-Za-z0-9_-]{43})$")
 
 
 def allowed_origins(configured: Any = None) -> list[str]:
     """NAVIGATOR_WIDGET_ORIGINS, else the credentials' list (or comma-separated string), else the default."""
-    raw = os.environ.get(ORIGINS_ENV) or configured
-    if isinstance(raw, str):
-        raw = raw.split(",")
-    origins = [origin.strip().rstrip("/") for origin in raw or () if origin and origin.strip()]
-    return origins or list(DEFAULT_ORIGINS)
+    return list(settings.WIDGET_ORIGINS.read(configured=configured)) or list(settings.WIDGET_ORIGINS.default)
 
 
-def widget_secret(path: Path = DEFAULT_SECRET_PATH) -> bytes:
+def widget_secret(directory: Path = settings.VAR) -> bytes:
     """NAVIGATOR_WIDGET_SECRET, else a random secret made once in var/widget.secret (mode 0600)."""
-    configured = os.environ.get(SECRET_ENV, "")
-    if configured:
-        return configured.encode("utf-8")
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            # O_EXCL: of two processes starting together, one writes and the other reads its secret.
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(descriptor, "w", encoding="ascii") as secret_file:
-                secret_file.write(secrets.token_hex(32) + "\n")
-    for _ in range(50):  # the other process may not have written it yet
-        text = path.read_text(encoding="ascii").strip()
-        if text:
-            return bytes.fromhex(text)
-        time.sleep(0.01)
-    raise RuntimeError(f"{path} is empty: delete it to make a new widget secret")
+    return settings.secret_bytes(settings.WIDGET_SECRET, "widget.secret", directory)
 
 
 class SessionTokens:
@@ -197,12 +173,12 @@ class SecureSocketIOInput(SocketIOInput):
         super().__init__(user_message_evt, bot_message_evt, namespace, session_persistence=True,
                          socketio_path=socketio_path)
         self.origins = allowed_origins(cors_allowed_origins)
-        self.tokens = SessionTokens(secret or widget_secret(), privacy.retention_hours() * 3600)
+        self.tokens = SessionTokens(secret or widget_secret(), settings.retention_hours() * 3600)
         self.session_limit = session_limit if session_limit is not None \
-            else RateLimiter.from_env(limits.WIDGET_PER_SESSION)
-        self.ip_limit = ip_limit if ip_limit is not None else RateLimiter.from_env(limits.WIDGET_PER_IP)
-        self.max_body_bytes = max_body_bytes or limits.setting(limits.WIDGET_MAX_BODY_BYTES, minimum=1024)
-        self.trust_forwarded_headers = limits.trust_forwarded_headers() if trust_forwarded_headers is None \
+            else RateLimiter.from_settings(settings.WIDGET_PER_SESSION)
+        self.ip_limit = ip_limit if ip_limit is not None else RateLimiter.from_settings(settings.WIDGET_PER_IP)
+        self.max_body_bytes = max_body_bytes or settings.WIDGET_MAX_BODY_BYTES.read()
+        self.trust_forwarded_headers = settings.TRUST_FORWARDED_HEADERS.read() if trust_forwarded_headers is None \
             else trust_forwarded_headers
 
     def get_output_channel(self) -> Optional[CustomJsonSocketIOOutput]:
@@ -272,6 +248,6 @@ class SecureSocketIOInput(SocketIOInput):
             # Client metadata is not passed on: nothing the browser claims is trusted.
             await on_new_message(UserMessage(
                 text[:MAX_MESSAGE_CHARS], CustomJsonSocketIOOutput(sio, self.bot_message_evt), session["room"],
-                input_channel=self.name()))
+                input_channel=self.name(), metadata=REPLY_CAPABILITIES.as_metadata()))
 
         return socketio_webhook

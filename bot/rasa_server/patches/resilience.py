@@ -8,34 +8,27 @@ within 5), and a failed or late action answers with a short apology and the
 helplines. The conversation goes on: the next message tries the action server
 again, so it recovers as soon as the action server is back.
 
-The Rasa server installs this when it loads the conversation store
-(bot.tracker_store calls install()), so it is active wherever that store is.
+Installed by bot.rasa_server.patches.install(), whatever stores a deployer configures.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from functools import wraps
 
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.core.events import BotUttered
 
-from bot import messages
+from bot import settings
+from bot.present import catalogue
 
 log = logging.getLogger(__name__)
 
-ACTION_TIMEOUT_ENV = "NAVIGATOR_ACTION_TIMEOUT"
-DEFAULT_ACTION_TIMEOUT = 4.0
-APOLOGY = messages.text("apology")
+APOLOGY = catalogue.text("apology")
 
 
 def action_timeout() -> float:
-    try:
-        seconds = float(os.environ.get(ACTION_TIMEOUT_ENV, DEFAULT_ACTION_TIMEOUT))
-    except ValueError:
-        return DEFAULT_ACTION_TIMEOUT
-    return seconds if seconds > 0 else DEFAULT_ACTION_TIMEOUT
+    return float(settings.ACTION_TIMEOUT.read())
 
 
 def _resilient(run):

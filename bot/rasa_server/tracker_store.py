@@ -7,7 +7,7 @@ and deletes every conversation idle longer than the retention window
 turns are saved. Configure it in endpoints.yml:
 
     tracker_store:
-      type: bot.tracker_store.PrivateSQLTrackerStore
+      type: bot.rasa_server.tracker_store.PrivateSQLTrackerStore
       dialect: sqlite          # or postgresql, with host, port, username, password
       db: var/tracker.db
 """
@@ -23,15 +23,10 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import privacy, resilience, speedups
+from bot import settings
 from providers import db
 
 log = logging.getLogger(__name__)
-
-# The Rasa server loads this store at start-up: the place to make sure a failing action
-# server still gets the person an answer, and to spare Rasa its per-turn waste.
-resilience.install()
-speedups.install()
 
 FORGET_ACTION = "action_forget_me"
 
@@ -49,7 +44,7 @@ def asked_to_forget(tracker: DialogueStateTracker) -> bool:
 class PrivateSQLTrackerStore(SQLTrackerStore):
     def __init__(self, domain: Domain | None = None, retention_hours: float | None = None,
                  purge_every_seconds: float = 300.0, **kwargs: Any) -> None:
-        self.retention_seconds = float(retention_hours or privacy.retention_hours()) * 3600
+        self.retention_seconds = float(retention_hours or settings.retention_hours()) * 3600
         self.purge_every_seconds = float(purge_every_seconds)
         self._last_purge = 0.0
         super().__init__(domain, **kwargs)

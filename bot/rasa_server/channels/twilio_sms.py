@@ -8,7 +8,7 @@ Here every request must carry Twilio's signature, the number becomes a keyed has
 no number needs to be kept. STOP, START, HELP and DELETE are handled here, before the
 assistant.
 
-Abuse limits (bot.limits; the numbers come from the environment):
+Abuse limits (bot.limits; the numbers are settings in bot.settings):
 - a phone number (its hashed sender id) gets NAVIGATOR_LIMIT_SMS_PER_SENDER messages a minute.
   Past that a signed message still gets 200 and TwiML, not 429: Twilio would log a 429 as a
   webhook failure and the person would hear nothing. The first message over the limit gets a
@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any, Optional
@@ -41,19 +40,15 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot import limits, messages
+from bot import settings
 from bot.limits import RateLimiter, client_ip
+from bot.present import catalogue
+from bot.present.sms import clean_incoming, split_reply, to_gsm7
 from bot.senders import ChannelStore, sender_id, sender_key
-from bot.sms import clean_incoming, split_reply, to_gsm7
 
 logger = logging.getLogger(__name__)
 
-AUTH_TOKEN_ENV = "TWILIO_AUTH_TOKEN"
-PUBLIC_URL_ENV = "NAVIGATOR_PUBLIC_URL"
-TRUST_FORWARDED_HEADERS_ENV = "NAVIGATOR_TRUST_FORWARDED_HEADERS"
-DEFAULT_REPLY_TIMEOUT = 12.0  # seconds; Twilio gives up on the webhook after 15
-
-MAX_BODY_BYTES = limits.SMS_MAX_BODY_BYTES[1]
+MAX_BODY_BYTES = settings.SMS_MAX_BODY_BYTES.default
 MAX_TEXT_CHARS = 1000
 MAX_MESSAGES = 5
 RETRY_POLL_SECONDS = 0.2
@@ -66,24 +61,13 @@ HELP_KEYWORDS = frozenset({"HELP", "INFO"})
 DELETE_KEYWORD = "DELETE"
 GREET_INTENT = "/greet"
 
-HELP_TEXT = (
-    "This is a free, private text line to find treatment, naloxone and support near you. "
-    "Text STOP to stop getting texts. Text DELETE to delete our conversation.\n\n"
-    "Emergency: call 911. Mental health crisis: call or text 988. "
-    "SAMHSA National Helpline, free and open 24/7: 1-800-662-4357."
-)
-DELETED_TEXT = "Done: our conversation is deleted."
-PICTURE_TEXT = (
-    "Sorry, I can't see pictures. Please text me in words what you need, "
-    "or a ZIP code to find help near you."
-)
-EMPTY_TEXT = "Text me a ZIP code or what you need, like methadone, buprenorphine, naloxone or a support group."
-APOLOGY_TEXT = messages.text("apology")
-MORE_TEXT = "Reply MORE for more."
-SLOW_DOWN_TEXT = (
-    "I got more texts than I can answer at once. Please wait a minute, then text me again.\n\n"
-    "Emergency: call 911. Crisis: call or text 988."
-)
+HELP_TEXT = catalogue.text("sms_help")
+DELETED_TEXT = catalogue.text("sms_deleted")
+PICTURE_TEXT = catalogue.text("sms_picture")
+EMPTY_TEXT = catalogue.text("sms_empty")
+APOLOGY_TEXT = catalogue.text("apology")
+MORE_TEXT = catalogue.text("sms_more")
+SLOW_DOWN_TEXT = catalogue.text("sms_slow_down")
 
 _EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")
 _BLANK_LINE = re.compile(r"\n\s*\n")
@@ -108,12 +92,12 @@ class TwilioSmsInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> "TwilioSmsInput":
         credentials = credentials or {}
-        trust = _configured(credentials, "trust_forwarded_headers", TRUST_FORWARDED_HEADERS_ENV)
         return cls(
-            auth_token=_configured(credentials, "auth_token", AUTH_TOKEN_ENV),
-            public_url=_configured(credentials, "public_url", PUBLIC_URL_ENV),
-            trust_forwarded_headers=str(trust).strip().lower() in {"1", "true", "yes", "on"},
-            reply_timeout=float(_configured(credentials, "reply_timeout") or DEFAULT_REPLY_TIMEOUT),
+            auth_token=settings.TWILIO_AUTH_TOKEN.read(configured=credentials.get("auth_token")),
+            public_url=settings.PUBLIC_URL.read(configured=credentials.get("public_url")),
+            trust_forwarded_headers=settings.TRUST_FORWARDED_HEADERS.read(
+                configured=credentials.get("trust_forwarded_headers")),
+            reply_timeout=settings.SMS_REPLY_TIMEOUT.read(configured=credentials.get("reply_timeout")),
         )
 
     def __init__(
@@ -121,7 +105,7 @@ class TwilioSmsInput(InputChannel):
         auth_token: Optional[str],
         public_url: Optional[str] = None,
         trust_forwarded_headers: bool = False,
-        reply_timeout: float = DEFAULT_REPLY_TIMEOUT,
+        reply_timeout: float = settings.SMS_REPLY_TIMEOUT.default,
         key: Optional[bytes] = None,
         store: Optional[ChannelStore] = None,
         sender_limit: Optional[RateLimiter] = None,
@@ -129,8 +113,8 @@ class TwilioSmsInput(InputChannel):
         max_body_bytes: Optional[int] = None,
     ) -> None:
         if not auth_token:
-            logger.warning("No Twilio auth token (auth_token or %s): every SMS webhook request will be refused.",
-                           AUTH_TOKEN_ENV)
+            logger.warning("No Twilio auth token (%s): every SMS webhook request will be refused.",
+                           settings.TWILIO_AUTH_TOKEN.name)
         self.auth_token = auth_token
         self.public_url = public_url.rstrip("/") if public_url else None
         self.trust_forwarded_headers = trust_forwarded_headers
@@ -138,10 +122,11 @@ class TwilioSmsInput(InputChannel):
         self.key = key if key is not None else sender_key()
         self.store = store if store is not None else ChannelStore()
         self._background_turns: set[asyncio.Task] = set()
-        self.sender_limit = sender_limit if sender_limit is not None else RateLimiter.from_env(limits.SMS_PER_SENDER)
-        self.refused_limit = (refused_limit if refused_limit is not None
-                              else RateLimiter.from_env(limits.SMS_REFUSED_PER_IP))
-        self.max_body_bytes = max_body_bytes or limits.setting(limits.SMS_MAX_BODY_BYTES, minimum=1024)
+        self.sender_limit = sender_limit if sender_limit is not None \
+            else RateLimiter.from_settings(settings.SMS_PER_SENDER)
+        self.refused_limit = refused_limit if refused_limit is not None \
+            else RateLimiter.from_settings(settings.SMS_REFUSED_PER_IP)
+        self.max_body_bytes = max_body_bytes or settings.SMS_MAX_BODY_BYTES.read()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("twilio_sms_webhook", __name__)
@@ -348,14 +333,6 @@ async def _read_form(request: Request, max_bytes: int = MAX_BODY_BYTES) -> Multi
         raise RejectedRequest(400, "Malformed form body") from None
     # A multidict: the signature covers every value of a repeated field.
     return MultiDict(fields)
-
-
-def _configured(credentials: dict[str, Any], key: str, env_var: Optional[str] = None) -> Any:
-    """A value from credentials.yml, else from the environment, else None."""
-    value = credentials.get(key)
-    if value in (None, "") and env_var:
-        value = os.environ.get(env_var)
-    return None if value in (None, "") else value
 
 
 def _media_count(form: MultiDict) -> int:

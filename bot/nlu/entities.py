@@ -3,7 +3,7 @@
 What it finds in a message:
 
 - vocabulary entities (need, medication, setting, payment, population, language,
-  access, support) from the phrase table in ``bot.components.lexicon``, matched by
+  access, support) from the phrase table in ``bot.nlu.lexicon``, matched by
   a spaCy ``EntityRuler`` on a blank English pipeline, then checked against each
   phrase's context rules ("done" is methadone in "on the done", not in "im done");
   drug names one or two letters off are matched too ("methadome");
@@ -60,7 +60,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.lexicon import FUZZY_WORDS, LEXICON, LOCATION, NUMBER, Phrase
+from bot.nlu.lexicon import FUZZY_WORDS, LEXICON, LOCATION, NUMBER, Phrase
 from providers import taxonomy
 from providers.geocode import CUE_PAIRS, CUES, PRECISIONS, GeocodeResult, OfflineGeocoder, PlaceMention, default_geocoder
 

@@ -1,1 +1,0 @@
-"""Custom Rasa components of the navigator: entity extraction and the crisis override."""

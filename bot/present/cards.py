@@ -1,0 +1,46 @@
+"""Listings as the web widget's cards: each field is text the widget renders as text, never
+as HTML; phone numbers and addresses come with the links a tap needs."""
+from __future__ import annotations
+
+import re
+from urllib.parse import quote_plus
+
+from bot.present.catalogue import text
+from bot.present.listings import Page, requested_labels
+from providers.search import Result
+
+
+def tel_link(number: str | None) -> str | None:
+    """A tap-to-call link for a US number: tel:+12155550100, tel:988."""
+    if not number:
+        return None
+    digits = re.sub(r"\D", "", number)
+    if len(digits) == 10:
+        return f"tel:+1{digits}"
+    if len(digits) == 11 and digits.startswith("1"):
+        return f"tel:+{digits}"
+    if 3 <= len(digits) <= 6:
+        return f"tel:{digits}"
+    return None
+
+
+def map_link(address: str) -> str:
+    return f"https://www.openstreetmap.org/search?query={quote_plus(address)}"
+
+
+def listing_card(n: int, r: Result) -> dict:
+    address = r.address_line
+    return {
+        "n": n, "id": r.id, "name": r.name, "miles": r.miles, "phone": r.phone, "tel": tel_link(r.phone),
+        "address": address, "map_url": map_link(address) if address else None,
+        "matched": requested_labels(r.matched),
+        "ask_about": requested_labels(r.unknown) + requested_labels(r.missing),
+        "source": r.source_line, "url": r.card.get("url"),
+    }
+
+
+def page_cards(page: Page) -> dict:
+    """The widget's payload for one page of results."""
+    return {"type": "listings", "intro": page.intro,
+            "listings": [listing_card(n, r) for n, r in page.listings],
+            "extras": page.extras, "footer": text("footer_cards") if page.listings else None}

@@ -1,0 +1,175 @@
+"""How a page of results and one listing read as text (SMS, REST, `rasa shell`). Every
+listing shown says where it came from and when it was last checked.
+
+Text separates listings with a blank line, so the SMS channel can split a reply between
+messages at listing boundaries and never inside one. Cards for the web widget are built from
+the same `Page` (bot.present.cards).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import vocabulary
+from bot.present.catalogue import text
+from providers import taxonomy
+from providers.search import NEAR_MILES, Result, SearchResult
+from providers.taxonomy import Filters
+
+
+def label(term_id: str) -> str:
+    return taxonomy.BY_ID[term_id].label
+
+
+def miles(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def looking_for(filters: Filters) -> str:
+    """What the person asked for, in their words: "buprenorphine (Suboxone)", "naloxone (Narcan)"."""
+    for facet in ("medication", "support"):
+        terms = filters.by_facet(facet)
+        if terms:
+            return text("either_or").join(label(t) for t in terms)
+    needs = filters.by_facet("need")
+    if needs == ["need:harm_reduction"]:
+        return text("looking_for_harm_reduction")
+    if needs == ["need:recovery_support"]:
+        return text("looking_for_recovery_support")
+    return text("looking_for_treatment")
+
+
+def requested_labels(terms) -> list[str]:
+    """What was asked for, as a listing matches it or not. Needs are implied by what was asked
+    for; naming them again adds nothing. Several ways of paying (no insurance) read better as
+    one question."""
+    payments = [t for t in terms if t.startswith("payment:")]
+    labels = [label(t) for t in terms if not t.startswith(("need:", "payment:"))]
+    if len(payments) > 1:
+        labels.append(text("payment_options"))
+    elif payments:
+        labels.append(label(payments[0]))
+    return labels
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of results as the assistant says it."""
+
+    intro: str
+    listings: list[tuple[int, Result]]  # (number the person replies with, listing)
+    has_more: bool
+    extras: list[str]  # lines about virtual services, national lines and harm reduction
+
+
+def page_of(result: SearchResult, first_number: int, harm_reduction_line: str | None = None) -> Page:
+    what = looking_for(result.filters)
+    where = result.place.display_name
+    # Treatment means a place to go; for everything else, what works from anywhere always helps.
+    treatment = "need:treatment" in result.filters.terms
+    if result.empty and result.virtual:
+        intro = text("intro_none_but_virtual", what=what, where=where)
+    elif result.empty:
+        intro = text("intro_none", what=what, where=where, miles=f"{result.radius_miles:g}")
+    elif result.relaxed:
+        intro = text("intro_relaxed", what=what, where=where,
+                     missing=", ".join(label(t) for t in result.relaxed))
+    elif result.widened:
+        intro = text("intro_widened", what=what, where=where, miles=f"{result.radius_miles:g}",
+                     nearby_miles=f"{NEAR_MILES:g}")
+    else:
+        intro = text("intro_nearby", what=what, where=where)
+    extras = []
+    if result.empty or not treatment:
+        extras += [virtual_line(r) for r in result.virtual]
+    if harm_reduction_line:
+        extras.append(harm_reduction_line)
+    if result.empty:
+        extras.append(text("help_finding_more"))
+    return Page(intro, list(enumerate(result.results, start=first_number)), result.has_more, extras)
+
+
+def virtual_line(r: Result) -> str:
+    how = r.card.get("how_to_start") or r.card.get("description") or ""
+    return text("virtual_service", name=r.name, how=how).strip()
+
+
+def nearby_harm_reduction_line(nearest: Result | None) -> str:
+    """One line of harm reduction alongside treatment: the nearest listed service (already
+    chosen by the caller as near enough), or the lines that work anywhere."""
+    if nearest is None or nearest.miles is None:
+        return text("stay_safer")
+    phone = f", {nearest.phone}" if nearest.phone else ""
+    return text("harm_reduction_nearby", name=nearest.name, miles=miles(nearest.miles), phone=phone)
+
+
+def listing_text(n: int, r: Result) -> str:
+    lines = [text("listing_heading_miles", n=n, name=r.name, miles=miles(r.miles)) if r.miles is not None
+             else text("listing_heading", n=n, name=r.name)]
+    lines.append(text("listing_call", phone=r.phone) if r.phone else text("listing_no_phone"))
+    matched = requested_labels(r.matched)
+    if matched:
+        lines.append(text("listing_has", labels=", ".join(matched)))
+    unsure = requested_labels(r.unknown) + requested_labels(r.missing)
+    if unsure:
+        lines.append(text("listing_ask_about", labels=", ".join(unsure)))
+    lines.append(r.source_line)
+    return "\n".join(lines)
+
+
+def footer_text(page: Page) -> str | None:
+    if not page.listings:
+        return None
+    first, last = page.listings[0][0], page.listings[-1][0]
+    numbers = f"{first}" if last == first else f"{first}-{last}"
+    return text("footer_text", numbers=numbers, more=text("footer_text_more") if page.has_more else "")
+
+
+def page_text(page: Page) -> str:
+    blocks = [page.intro] + [listing_text(n, r) for n, r in page.listings] + page.extras
+    footer = footer_text(page)
+    if footer:
+        blocks.append(footer)
+    return "\n\n".join(blocks)
+
+
+DETAIL_FACETS = ("medication", "setting", "payment", "population", "language", "support")
+
+
+def details_text(r: Result, medication: str | None, payment: str | None) -> str:
+    """Everything about one listing, and what to say when calling."""
+    blocks = [text("details_heading_miles", name=r.name, miles=miles(r.miles)) if r.miles is not None
+              else text("details_heading", name=r.name)]
+    contact = []
+    if r.address_line:
+        contact.append(r.address_line)
+    for phone in r.card["phones"]:
+        key = "listing_text_us" if phone.get("type") == "text" else "listing_call"
+        note = text("details_phone_note", note=phone["description"]) if phone.get("description") else ""
+        contact.append(text(key, phone=phone["number"]) + note)
+    if not r.card["phones"]:
+        contact.append(text("details_no_phone"))
+    if r.card.get("url"):
+        contact.append(r.card["url"])
+    blocks.append("\n".join(contact))
+    offered = []
+    for facet in DETAIL_FACETS:
+        labels = [label(t) for t in r.card["terms"] if t.startswith(facet + ":")]
+        if labels:
+            offered.append(text(f"details_{facet}", labels=", ".join(labels)))
+    if not any(t.startswith("payment:") for t in r.card["terms"]):
+        offered.append(text("details_payment_unknown"))
+    blocks.append("\n".join(offered))
+    if r.card.get("how_to_start"):
+        blocks.append(text("details_how_to_start", how=r.card["how_to_start"]))
+    blocks.append(call_script(medication, payment))
+    blocks.append(text("details_source", source=r.source_line))
+    return "\n\n".join(blocks)
+
+
+def call_script(medication: str | None, payment: str | None) -> str:
+    """What to say when calling: the medication chosen, and the first way of paying it stands for."""
+    term_id = f"medication:{medication}"
+    wanted = label(term_id) if medication and term_id in taxonomy.BY_ID else text("details_wanted_default")
+    payments = [label(t) for t in vocabulary.payment_terms(payment)][:1]
+    ask_payment = text("details_call_script_payment", payments=text("either_or").join(payments)) if payments else ""
+    return text("details_call_script", wanted=wanted, payment=ask_payment)

@@ -1,0 +1,66 @@
+"""The changes this project makes to Rasa's own code, installed by one call at start-up.
+
+    from bot.rasa_server import patches
+    patches.install()      # bot/rasa_server/__main__.py does this before Rasa starts
+
+- resilience: a failed or late custom action answers with the helplines instead of silence.
+- speedups: two costs stock Rasa pays on every turn for answers that never change.
+
+Each patch replaces a function of Rasa 3.6. `install` first checks that the installed Rasa is
+3.6.x and that every function it replaces still has the signature the patch was written for;
+otherwise it refuses (PatchMismatch), so an upgrade of Rasa cannot silently drop the safety net
+or break a turn. Installing twice is harmless.
+"""
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import rasa
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import Event
+
+from bot.rasa_server.patches import resilience, speedups
+
+SUPPORTED_RASA = "3.6."
+
+
+class PatchMismatch(RuntimeError):
+    """The installed Rasa is not the one the patches were written for."""
+
+
+@dataclass(frozen=True)
+class Patch:
+    owner: type
+    attribute: str
+    parameters: tuple[str, ...]  # the replaced function's parameters, as Rasa 3.6 has them
+    install: Callable[[], None]
+
+
+PATCHES = (
+    Patch(RemoteAction, "run", ("self", "output_channel", "nlg", "tracker", "domain"), resilience.install),
+    Patch(RemoteAction, "_validate_action_result", ("self", "result"), speedups.install_answer_check),
+    Patch(Event, "resolve_by_type", ("type_name", "default"), speedups.install_event_lookup),
+)
+
+
+def mismatches(version: str = rasa.__version__) -> list[str]:
+    """What stops the patches from fitting this Rasa, in words; empty when they fit."""
+    if not version.startswith(SUPPORTED_RASA):
+        return [f"Rasa {version} is installed; these patches are for Rasa {SUPPORTED_RASA}x"]
+    problems = []
+    for patch in PATCHES:
+        function = inspect.unwrap(getattr(patch.owner, patch.attribute, None) or (lambda: None))
+        found = tuple(inspect.signature(function).parameters)
+        if found != patch.parameters:
+            problems.append(f"{patch.owner.__name__}.{patch.attribute} takes {found}, not {patch.parameters}")
+    return problems
+
+
+def install() -> None:
+    problems = mismatches()
+    if problems:
+        raise PatchMismatch("; ".join(problems))
+    for patch in PATCHES:
+        patch.install()
