@@ -120,9 +120,18 @@ def quiet_rasa() -> None:
 
 async def classify(model: Path, texts: list[str]) -> list[str | None]:
     """The top intent of each text, through the model's whole NLU pipeline, loading it once."""
-    from rasa.core.agent import Agent
+    # Libraries print deprecation notices while Rasa is imported and the model loaded (Rasa resets
+    # the warning filters): noise in a report. An error still raises once stderr is back.
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            from rasa.core.agent import Agent
 
-    agent = Agent.load(str(model))
+            agent = Agent.load(str(model))
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
     try:  # Rasa's structured log prints every parse at debug level unless filtered
         import structlog
 
