@@ -20,7 +20,8 @@ DOMAIN_RESPONSES := $(DOMAIN)/responses.yml
 MODEL_INPUTS := config.yml $(wildcard $(DOMAIN)/*.yml) $(shell find data -name '*.yml' 2>/dev/null) \
 	$(shell find bot/nlu providers -name '*.py' -not -path '*/__pycache__/*' 2>/dev/null) bot/vocabulary.py
 
-.PHONY: install registry domain model run shell test validate system-packages bench-search bench-turns bench-load nlu-report nlu-holdout clean
+.PHONY: install registry domain model run shell test validate system-packages bench-search bench-turns bench-load \
+	nlu-report nlu-holdout crisis-report field-report clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -106,6 +107,15 @@ nlu-report: $(STAMP)
 nlu-holdout: $(MODEL)
 	$(BIN)/rasa test nlu --nlu tests/nlu_holdout.yml --model $(MODEL) --out results/holdout --successes
 	$(BIN)/python tests/nlu_figures.py results/holdout
+
+# Issue 17's measurements (reports, not gates; tests/corpus/ says how the corpora were written).
+# Crisis recall and false positives of the model's NLU on tests/corpus/crisis_*.yml (under a minute).
+crisis-report: $(MODEL) $(REGISTRY_STAMP)
+	$(BIN)/python tests/crisis_report.py --model $(MODEL)
+
+# The field conversations through real Rasa and action servers on free ports (about 2 minutes).
+field-report: $(MODEL) $(REGISTRY_STAMP)
+	$(BIN)/python tests/field_report.py --model $(MODEL)
 
 clean:
 	rm -rf $(VENV) var models results
