@@ -100,40 +100,6 @@ def assert_nothing_personal(lines: list[str]) -> None:
 # --- the assistant, in this process ---------------------------------------------------------------
 
 
-ACTIONS_PORT = free_port()
-
-
-@pytest.fixture(scope="module")
-def loaded_agent():
-    if not DEFAULT_MODEL.exists():
-        pytest.fail(f"no trained model at {DEFAULT_MODEL}: `make test` trains one first")
-    return Agent.load(str(DEFAULT_MODEL),
-                      action_endpoint=EndpointConfig(url=f"http://127.0.0.1:{ACTIONS_PORT}/webhook"))
-
-
-@pytest.fixture
-async def agent(loaded_agent, national_registry, tmp_path, monkeypatch):
-    """The trained assistant with the real tracker store (a fresh SQLite file) and the action server."""
-    monkeypatch.setattr(Sanic, "test_mode", True)
-    monkeypatch.setattr(common, "registry", lambda: national_registry)
-    store = PrivateSQLTrackerStore(loaded_agent.domain, dialect="sqlite", db=str(tmp_path / "tracker.db"))
-    loaded_agent.tracker_store = loaded_agent.processor.tracker_store = FailSafeTrackerStore(store)
-    actions = create_action_app("bot.actions")
-    listener = socket.socket()
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", ACTIONS_PORT))
-    server = await actions.create_server(sock=listener, return_asyncio_server=True, access_log=True)
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    yield loaded_agent
-    await server.before_stop()
-    server.close()
-    await server.wait_closed()
-    await server.after_stop()
-    store.engine.dispose()
-
-
 async def bot_messages_until(client, done) -> list[str]:
     """The texts of the widget's bot messages, until `done` says they are enough (socket.io's pings
     keep RawSocketIO.next_event waiting, so the caller bounds the whole wait)."""
@@ -151,8 +117,8 @@ def conversation_ran(texts: list[str]) -> bool:
 # --- the conversations ----------------------------------------------------------------------------
 
 
-async def test_an_sms_conversation_logs_no_message_number_or_zip(agent, start_webhook, captured_logs):
-    webhook = await start_webhook(agent=agent, reply_timeout=60, sender_limit=RateLimiter(6),
+async def test_an_sms_conversation_logs_no_message_number_or_zip(in_process_assistant, start_webhook, captured_logs):
+    webhook = await start_webhook(agent=in_process_assistant, reply_timeout=60, sender_limit=RateLimiter(6),
                                   refused_limit=RateLimiter(2))
     first = await webhook.post(sms(FIRST_MESSAGE))
     assert conversation_ran(first.messages()), first.messages()  # the assistant asked how they would pay
@@ -167,8 +133,8 @@ async def test_an_sms_conversation_logs_no_message_number_or_zip(agent, start_we
     assert_nothing_personal(captured_logs.lines)
 
 
-async def test_a_widget_conversation_logs_no_message_number_or_zip(agent, start_widget, captured_logs):
-    widget = await start_widget(agent=agent, access_log=True, session_limit=RateLimiter(3))
+async def test_a_widget_conversation_logs_no_message_number_or_zip(in_process_assistant, start_widget, captured_logs):
+    widget = await start_widget(agent=in_process_assistant, access_log=True, session_limit=RateLimiter(3))
     client = await widget.connect()
     token = await client.session(None)
     await client.emit("user_uttered", {"message": FIRST_MESSAGE, "session_id": token})
