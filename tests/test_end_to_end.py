@@ -86,27 +86,6 @@ def test_an_overdose_in_the_middle_of_a_search_gets_911_first_and_the_search_goe
     assert any("How would you pay?" in text for text in after)
 
 
-def test_an_unsure_request_offers_choices_and_a_numbered_reply_goes_on_with_it(assistant):
-    servers, _ = assistant
-    # Requests the shipped model is unsure of (below the fallback threshold) with "find bupe"
-    # among its guesses; the first that gets the menu is used.
-    unsure = ["im sick as hell need bupe now", "somebody got subs around here",
-              "can i get on subs if i still use sometimes", "how do you start subs without getting sick"]
-    for number, text in enumerate(unsure):
-        sender = f"e2e-unsure-{number}"
-        menu = replies(servers, sender, text)[0]
-        titles = [b["title"] for b in menu.get("buttons", [])]
-        if "Find buprenorphine (Suboxone) near me" in titles:
-            break
-    else:
-        pytest.fail("the model was sure of every message; pick unsure ones again")
-    assert menu["text"].startswith("Sorry, I'm not sure I got that. Did you mean one of these?")
-    choice = str(titles.index("Find buprenorphine (Suboxone) near me") + 1)
-    assert say(servers, sender, choice) == ["What ZIP code or town are you near? I only use it to find places close by."]
-    # The medication came along with the choice: next is payment, not which medication.
-    assert any("How would you pay?" in text for text in say(servers, sender, "19134"))
-
-
 def test_emoji_or_markup_after_results_gets_the_kind_reply_and_changes_nothing(assistant):
     servers, _ = assistant
     results = "\n\n".join(say(servers, "e2e-unreadable", "need bupe near 19134 i have medicaid"))

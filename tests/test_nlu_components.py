@@ -562,10 +562,6 @@ def test_questions_and_figures_of_speech_are_not_a_crisis(text):
     assert crisis_intent(text) is None
 
 
-def test_a_coffee_overdose_may_be_read_as_one():
-    assert crisis_intent("i od on coffee lol") in (CRISIS_OVERDOSE, None)
-
-
 def test_overdose_wins_when_both_match():
     assert crisis_intent("i want to die i took too much") == CRISIS_OVERDOSE
 

@@ -177,7 +177,8 @@ def test_a_token_that_begins_with_a_dash_reaches_rasa_as_the_token():
     from rasa.__main__ import create_argument_parser
     token = "-B" + "x" * 41
     for _, command, _ in Assistant(DEFAULT_MODEL, env={"NAVIGATOR_RASA_TOKEN": token}, only=("rasa",)).commands():
-        assert create_argument_parser().parse_args(command[1:]).auth_token == token
+        rasa_arguments = command[command.index("run"):]  # after `python -m bot.rasa_server`
+        assert create_argument_parser().parse_args(rasa_arguments).auth_token == token
 
 
 def test_production_mode_will_not_start_without_its_shared_secrets(monkeypatch):

@@ -7,7 +7,6 @@ import asyncio
 import logging
 import os
 import socket
-import time
 import uuid
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Awaitable, Callable
@@ -486,9 +485,8 @@ async def test_a_slow_assistant_gets_the_apology_in_time_and_still_finishes(star
         await greet_or_echo(message)
 
     webhook.agent.answer = slow
-    started = time.monotonic()
     reply = await webhook.post(sms("methadone"))
-    assert time.monotonic() - started < 1.0
+    assert not webhook.agent.finished.is_set()  # answered without waiting for the slow turn
     assert "\n\n".join(reply.messages()) == APOLOGY_TEXT
     assert "988" in APOLOGY_TEXT and "1-800-662-4357" in APOLOGY_TEXT and "911" in APOLOGY_TEXT
     await asyncio.wait_for(webhook.agent.finished.wait(), timeout=3)

@@ -529,10 +529,9 @@ async def test_the_access_log_has_no_query_string(national_registry, tmp_path, m
     server = TestServer(make_app(settings))
     await server.start_server(access_log_class=PathOnlyAccessLogger)  # as main() runs it
     async with TestClient(server) as client:
-        assert (await client.get("/api/search", params={"place": "Kensington, Philadelphia PA"},
-                                 headers=BEARER)).status in (200, 422)
+        assert (await client.get("/api/search", params={"place": "Camden, NJ"}, headers=BEARER)).status == 200
     access = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
-    assert access and all("Kensington" not in line and "?" not in line for line in access)
+    assert access and all("Camden" not in line and "?" not in line for line in access)
     assert "GET /api/search" in access[0]
 
 
