@@ -26,9 +26,11 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from bot import settings
 
@@ -84,6 +86,7 @@ class Assistant:
         self.web = ("web" in self.only) and (web is None or web)
         self.quiet = quiet
         self.processes: list[tuple[str, subprocess.Popen]] = []
+        self.error_output: dict[str, Any] = {}
 
     def commands(self) -> list[tuple[str, list[str], dict]]:
         procs = []
@@ -105,9 +108,13 @@ class Assistant:
         return procs
 
     def start(self) -> "Assistant":
-        output = subprocess.DEVNULL if self.quiet else None
         for name, cmd, env in self.commands():
-            self.processes.append((name, subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=output, stderr=output)))
+            # Quiet servers keep their error output, so a server that stops can say why.
+            errors = tempfile.TemporaryFile() if self.quiet else None
+            process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL if self.quiet else None,
+                                       stderr=errors)
+            self.processes.append((name, process))
+            self.error_output[name] = errors
         return self
 
     def wait_ready(self, timeout: float = 240.0) -> None:
@@ -136,7 +143,15 @@ class Assistant:
     def check_alive(self) -> None:
         for name, proc in self.processes:
             if proc.poll() is not None:
-                raise RuntimeError(f"the {name} server stopped (exit {proc.returncode})")
+                raise RuntimeError(f"the {name} server stopped (exit {proc.returncode}){self._last_errors(name)}")
+
+    def _last_errors(self, name: str, lines: int = 15) -> str:
+        errors = self.error_output.get(name)
+        if errors is None:
+            return ""
+        errors.seek(0)
+        tail = errors.read().decode("utf-8", "replace").splitlines()[-lines:]
+        return ":\n" + "\n".join(tail) if tail else ""
 
     def stop(self) -> None:
         for _, proc in self.processes:
@@ -148,6 +163,10 @@ class Assistant:
             except subprocess.TimeoutExpired:
                 proc.kill()
         self.processes.clear()
+        for errors in self.error_output.values():
+            if errors is not None:
+                errors.close()
+        self.error_output.clear()
 
     def __enter__(self) -> "Assistant":
         return self.start()
