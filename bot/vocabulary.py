@@ -64,8 +64,9 @@ def no_preference_value(slot: str, *, unsure: bool) -> str:
 
 # Entities that say the person wants treatment, when they have not said what they need.
 TREATMENT_ENTITIES = frozenset({"medication", "setting", "payment"})
-# The entities a "did you mean" choice carries over; a result number belongs to the menu.
-CARRIED_ENTITIES = ("need", "location", "medication", "setting", "payment", "population", "language", "access",
+# The entities that say something about a search: what a "did you mean" choice carries over (a
+# result number belongs to the menu), and what a message after results must name to search again.
+SEARCH_ENTITIES = ("need", "location", "medication", "setting", "payment", "population", "language", "access",
                     "support")
 # The intents a "did you mean" menu may offer, in the person's words (catalogue `choice_<intent>`,
 # and `choice_<intent>_named` where it can name the medication). Greetings, yes/no, small talk and

@@ -2,6 +2,8 @@
 CollectingDispatcher's messages and the returned events out, on the real national registry."""
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import pytest
@@ -256,6 +258,35 @@ async def test_far_from_everything_the_search_widens_and_says_so():
     messages, _ = await run(ActionSearchProviders(), t)
     assert messages[0]["text"].startswith("Nothing within 25 miles. The closest for buprenorphine (Suboxone), "
                                           "within ")
+
+
+async def test_a_widened_search_never_says_nothing_is_near_when_one_place_is():
+    # Welch, WV: one buprenorphine place takes the uninsured within 25 miles, the next is 26 miles away.
+    place = common.registry().geocode("welch wv 24801").place
+    t = searched_tracker(location=place.display_name, place=place_to_slot(place), payment="uninsured")
+    messages, _ = await run(ActionSearchProviders(), t)
+    intro, first = messages[0]["text"].split("\n\n")[:2]
+    assert intro == ("Only one place within 25 miles has buprenorphine (Suboxone). The closest, within 50 miles of "
+                     "Welch, WV 24801:")
+    assert re.match(r"1\. .+ - 1\.0 mi$", first.splitlines()[0])
+
+
+async def test_a_message_after_results_that_changes_nothing_does_not_search_again():
+    shown = searched_tracker()
+    _, events = await run(ActionSearchProviders(), shown)
+    after = dict(shown.slots, **slots_of(events))
+    # The form ran for a message that named nothing ("**bold** [link](...)") and set no slot.
+    unchanged = tracker("**bold** [link](javascript:alert(1))", intent="inform", **after)
+    unchanged.events[:0] = [{"event": "action", "name": "action_search_providers"}]
+    unchanged.events[:] = [e for e in unchanged.events if e.get("event") != "slot"]
+    messages, events = await run(ActionSearchProviders(), unchanged)
+    assert [m.get("response") for m in messages] == ["utter_default"] and events == []
+    # A detail that changed a slot searches again.
+    changed = tracker("actually medicare", intent="inform", entities=[entity("payment", "medicare")],
+                      **dict(after, payment="medicare"))
+    changed.events[:0] = [{"event": "action", "name": "action_search_providers"}]
+    messages, events = await run(ActionSearchProviders(), changed)
+    assert "Medicare" in messages[0]["text"] and slots_of(events)["searched"] is True
 
 
 async def test_harm_reduction_offers_what_works_anywhere_when_nothing_is_listed_nearby():

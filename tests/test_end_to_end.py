@@ -90,7 +90,7 @@ def test_emoji_or_markup_after_results_gets_the_kind_reply_and_changes_nothing(a
     servers, _ = assistant
     results = "\n\n".join(say(servers, "e2e-unreadable", "need bupe near 19134 i have medicaid"))
     first = re.search(r"^1\. (.+) - [\d.]+ mi$", results, re.M).group(1)
-    for text in ["🙂🙂🙂", "<img src=x onerror=alert(1)>", "???"]:
+    for text in ["🙂🙂🙂", "<img src=x onerror=alert(1)>", "???", "**bold** [link](javascript:alert(1))"]:
         assert say(servers, "e2e-unreadable", text) == [
             'Sorry, I didn\'t get that. You can send a ZIP code, say what you need (like "bupe" or "narcan"), '
             "or text HELP."]

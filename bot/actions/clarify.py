@@ -20,7 +20,7 @@ from rasa_sdk.interfaces import Action
 from rasa_sdk.types import DomainDict
 
 from bot.present import catalogue
-from bot.vocabulary import CARRIED_ENTITIES, OFFERABLE_INTENTS
+from bot.vocabulary import SEARCH_ENTITIES, OFFERABLE_INTENTS
 from providers import taxonomy
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def choices(parse_data: dict[str, Any]) -> list[dict[str, str]]:
     ranking = [r for r in parse_data.get("intent_ranking") or [] if r.get("name") in OFFERABLE_INTENTS]
     entities: dict[str, str] = {}
     for e in parse_data.get("entities") or []:
-        if e.get("entity") in CARRIED_ENTITIES and isinstance(e.get("value"), str):
+        if e.get("entity") in SEARCH_ENTITIES and isinstance(e.get("value"), str):
             entities.setdefault(e["entity"], e["value"])
     medication = taxonomy.BY_ID.get(f"medication:{entities.get('medication')}")
     buttons = []

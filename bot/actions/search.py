@@ -15,6 +15,7 @@ from bot.actions.form import reply_number
 from bot.present import catalogue, listings
 from bot.present.cards import page_cards
 from bot.present.channels import reply_capabilities
+from bot.vocabulary import SEARCH_ENTITIES
 from providers.geocode import Place
 from providers.search import NEAR_MILES, RADIUS_STEPS, SearchResult
 from providers.taxonomy import Filters
@@ -26,6 +27,16 @@ PAGE_SIZE = 3
 # the services that work from anywhere (mail, phone lines, meeting finders) serve better.
 LOCAL_NEEDS = {"harm_reduction", "recovery_support"}
 LOCAL_MILES = RADIUS_STEPS[1]
+
+
+def search_changed(tracker: Tracker) -> bool:
+    """Whether a place, a need or a detail of the search was set since the last results."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") == ActionSearchProviders.NAME:
+            return False
+        if event.get("event") == "slot" and event.get("name") in SEARCH_ENTITIES:
+            return True
+    return True
 
 
 def max_miles_for(tracker: Tracker) -> float | None:
@@ -56,14 +67,21 @@ def _log_search(kind: str, place: Place, filters: Filters, result: SearchResult)
 
 
 class ActionSearchProviders(Action):
+    NAME = "action_search_providers"
+
     def name(self) -> str:
-        return "action_search_providers"
+        return self.NAME
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         place = place_from_slot(tracker.get_slot("place"))
         if place is None:
             catalogue.say(dispatcher, "ask_where")
             return [SlotSet("searched", False)]
+        if tracker.get_slot("searched") and not search_changed(tracker):
+            # After results, a "detail" that changed nothing (markup, a stray word) is not a new
+            # search: the results shown stand, and numbers still pick from them.
+            dispatcher.utter_message(response="utter_default")
+            return []
         filters = filters_for(tracker)
         result = common.registry().searcher.search(place, filters, page=1, page_size=PAGE_SIZE,
                                                    max_miles=max_miles_for(tracker))

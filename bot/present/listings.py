@@ -73,9 +73,14 @@ def page_of(result: SearchResult, first_number: int, harm_reduction_line: str | 
     elif result.relaxed:
         intro = text("intro_relaxed", what=what, where=where,
                      missing=", ".join(label(t) for t in result.relaxed))
+    elif first_number > 1:
+        intro = text("intro_more", what=what, where=where)
     elif result.widened:
-        intro = text("intro_widened", what=what, where=where, miles=f"{result.radius_miles:g}",
-                     nearby_miles=f"{NEAR_MILES:g}")
+        # The page reached past "near": say how many of its places are near, never "nothing" when one is.
+        near = sum(1 for r in result.results if r.miles is not None and r.miles <= NEAR_MILES)
+        key = "intro_widened" if near == 0 else "intro_widened_one" if near == 1 else "intro_widened_some"
+        intro = text(key, what=what, where=where, miles=f"{result.radius_miles:g}", nearby_miles=f"{NEAR_MILES:g}",
+                     count=near)
     else:
         intro = text("intro_nearby", what=what, where=where)
     extras = []
