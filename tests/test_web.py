@@ -29,7 +29,9 @@ from bot.rasa_server.channels import socketio_secure
 from bot.rasa_server.channels.socketio_secure import CustomJsonSocketIOOutput, SecureSocketIOInput, SessionTokens
 from bot.senders import ChannelStore, sender_id
 from bot.present.sms import is_gsm7
-from bot.web.app import PathOnlyAccessLogger, Settings, make_app
+from bot.web.app import make_app
+from bot.web.config import Settings
+from bot.web.middleware import PathOnlyAccessLogger
 
 ROOT = Path(__file__).resolve().parent.parent
 NAVIGATOR_TOKEN = "navigator-test-passphrase-1234"
