@@ -21,7 +21,6 @@ from bot.web.state import CHANNEL_STORE, REGISTRY, SENDER_KEY, SETTINGS, SMS_CLI
 logger = logging.getLogger(__name__)
 
 MAX_SEND_LISTINGS = 5
-SEND_FIELDS = ("to", "listing_ids")
 
 _LISTING_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 _PHONE_SEPARATORS = re.compile(r"[\s().-]")
@@ -76,7 +75,7 @@ async def api_send(request: web.Request) -> web.Response:
         raise ApiError(400, "the body is not JSON") from None
     if not isinstance(body, dict):
         raise ApiError(400, "the body must be a JSON object")
-    unknown = sorted(set(body) - set(SEND_FIELDS))
+    unknown = sorted(set(body) - {"to", "listing_ids"})
     if unknown:
         raise ApiError(400, "unknown field; the fields are to and listing_ids", unknown[0])
     number = phone_number(body.get("to"))
