@@ -19,7 +19,7 @@ from bot.rasa_server.channels.socketio_secure import SecureSocketIOInput
 from bot.rasa_server.channels.twilio_sms import SLOW_DOWN_TEXT, TwilioSmsInput
 from bot.limits import RateLimiter, client_ip
 from bot.present.sms import is_gsm7
-from bot.web.app import Settings
+from bot.web.config import Settings
 from test_twilio_channel import PHONE, SENDER, sms, start_webhook  # noqa: F401  (a fixture)
 from test_web import (  # noqa: F401  (fixtures)
     BEARER,

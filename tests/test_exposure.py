@@ -24,7 +24,9 @@ from bot.actions import common
 from bot.limits import RateLimiter
 from bot.run import DEFAULT_MODEL
 from bot.rasa_server.tracker_store import PrivateSQLTrackerStore
-from bot.web.app import PathOnlyAccessLogger, Settings, make_app
+from bot.web.app import make_app
+from bot.web.config import Settings
+from bot.web.middleware import PathOnlyAccessLogger
 from test_abuse_limits import start_widget  # noqa: F401  (a fixture)
 from test_twilio_channel import PHONE, sms, start_webhook  # noqa: F401  (a fixture)
 from test_web import BEARER, NAVIGATOR_TOKEN, RASA_TOKEN, SENDER_KEY_HEX, FakeTwilio, fake_rasa  # noqa: F401

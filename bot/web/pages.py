@@ -1,0 +1,94 @@
+"""The HTML pages: the widget's demo host page, the peer navigator's search page, and its
+sign-in and sign-out forms. Templates are in bot/web/templates; every value put into one is
+escaped unless it is markup built here from escaped parts (`SafeHtml`)."""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from aiohttp import web
+
+from bot.web.auth import (OFF_MESSAGE, SESSION_COOKIE, address_of, bearer_ok, csrf_token, current_session,
+                          new_session, own_origin, same_origin, secret_matches, set_session_cookie)
+from bot.web.search_api import FACET_PARAMETERS
+from bot.web.state import LOGIN_LIMIT, LOGIN_THROTTLE, SETTINGS
+from providers import taxonomy
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+
+
+class SafeHtml(str):
+    """Markup built here from escaped parts; `render` inserts it as it is."""
+
+
+def render(template_name: str, **fields: Any) -> str:
+    template = Template((TEMPLATE_DIR / template_name).read_text(encoding="utf-8"))
+    return template.substitute({name: value if isinstance(value, SafeHtml) else html.escape(str(value), quote=True)
+                                for name, value in fields.items()})
+
+
+def html_response(text: str, status: int = 200) -> web.Response:
+    return web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
+
+
+async def host_page(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    return html_response(render("host.html", server=settings.rasa_public_url, exit_url=settings.exit_url,
+                                widget_src=f"{own_origin(request)}/widget/widget.js"))
+
+
+def options(facet: str) -> SafeHtml:
+    return SafeHtml("".join(f'<option value="{html.escape(t.code)}">{html.escape(t.label)}</option>'
+                            for t in taxonomy.terms_of(facet)))
+
+
+async def navigator_page(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    if not settings.navigator_token:
+        return html_response(render("off.html", message=OFF_MESSAGE), status=403)
+    session = current_session(request)
+    set_cookie = False
+    if session is None and bearer_ok(request):
+        session, set_cookie = new_session(settings.navigator_token), True
+    if session is None:
+        return html_response(render("login.html", error=""), status=401)
+    page = render("navigator.html", csrf_token=csrf_token(settings.navigator_token, session),
+                  **{f"{facet}_options": options(facet) for facet in FACET_PARAMETERS})
+    response = html_response(page)
+    if set_cookie:
+        set_session_cookie(request, response, session)
+    return response
+
+
+async def login(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    if not settings.navigator_token:
+        return html_response(render("off.html", message=OFF_MESSAGE), status=403)
+    if not same_origin(request):
+        return html_response(render("login.html", error="Sign in from this site's own page."), status=403)
+    client = address_of(request)
+    verdict = request.app[LOGIN_LIMIT].check(client)
+    throttle = request.app[LOGIN_THROTTLE]
+    if not verdict.allowed or throttle.blocked(client):
+        retry_after = verdict.retry_after_header if not verdict.allowed else throttle.retry_after_header(client)
+        page = html_response(render("login.html", error="Too many tries. Wait a few minutes."), status=429)
+        page.headers["Retry-After"] = retry_after
+        return page
+    form = await request.post()
+    passphrase = form.get("passphrase")
+    if not isinstance(passphrase, str) or not secret_matches(passphrase, settings.navigator_token):
+        throttle.failed(client)
+        return html_response(render("login.html", error="That passphrase is not right."), status=401)
+    response = web.Response(status=303, headers={"Location": "/navigator"})
+    set_session_cookie(request, response, new_session(settings.navigator_token))
+    return response
+
+
+async def logout(request: web.Request) -> web.Response:
+    if not same_origin(request):
+        raise web.HTTPForbidden(text="Sign out from this site's own page.")
+    response = web.Response(status=303, headers={"Location": "/navigator"})
+    response.del_cookie(SESSION_COOKIE, path="/")
+    return response
