@@ -6,6 +6,8 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED ?= false
 VENV := .venv
 BIN := $(VENV)/bin
+# Rasa's command line as the project runs it: patches installed, libraries' deprecation notices filtered.
+RASA := $(BIN)/python -m bot.rasa_server
 STAMP := $(VENV)/.installed
 REGISTRY := var/registry.db
 # Written after a successful import: a database file alone may be empty or half-built.
@@ -24,15 +26,17 @@ MODEL_INPUTS := config.yml $(wildcard $(DOMAIN)/*.yml) $(shell find data -name '
 	nlu-report nlu-holdout crisis-report field-report clean
 
 $(STAMP): pyproject.toml requirements.lock
+	@echo "Installing the pinned dependencies into $(VENV) (about 3 minutes the first time)..."
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade "pip==23.0.1"
-	$(BIN)/pip install --quiet -c requirements.lock -e ".[test]"
+	$(BIN)/pip install --quiet --quiet --upgrade "pip==23.0.1"
+	$(BIN)/pip install --quiet --quiet -c requirements.lock -e ".[test]"
 	touch $@
 
 install: $(STAMP)
 
 # The registry is rebuilt when the shipped data or the code that reads it changes.
 $(REGISTRY_STAMP): $(STAMP) $(REGISTRY_INPUTS)
+	@echo "Building the provider registry from the shipped data..."
 	$(BIN)/providers --database sqlite:///$(REGISTRY) import
 	touch $@
 
@@ -46,7 +50,8 @@ domain: $(DOMAIN_RESPONSES)
 
 # The model is retrained when the conversation data, config or anything the NLU imports changes.
 $(MODEL): $(STAMP) $(DOMAIN_RESPONSES) $(MODEL_INPUTS)
-	$(BIN)/rasa train --domain $(DOMAIN) --fixed-model-name navigator --out models
+	@echo "Training the assistant's model (about 4 minutes on 2 cores)..."
+	$(RASA) train --quiet --domain $(DOMAIN) --fixed-model-name navigator --out models
 	touch $@
 
 model: $(MODEL)
@@ -56,10 +61,11 @@ run: $(REGISTRY_STAMP) $(MODEL)
 
 # Rasa's terminal channel, on another port, with the action server of a running `make run`.
 shell: $(MODEL)
-	$(BIN)/python -m bot.rasa_server shell --model $(MODEL) --port 5006
+	NAVIGATOR_ACTIONS_URL=$${NAVIGATOR_ACTIONS_URL:-http://127.0.0.1:5055/webhook} \
+		$(RASA) shell --model $(MODEL) --port 5006
 
 validate: $(STAMP) $(DOMAIN_RESPONSES)
-	$(BIN)/rasa data validate --domain $(DOMAIN) --fail-on-warnings
+	$(RASA) data validate --domain $(DOMAIN) --fail-on-warnings
 
 # Tests use Debian's packages, never downloads: Chromium for the widget's browser test, PostgreSQL
 # with its PostGIS (the registry uses it when present: the package of the newest installed PostgreSQL,
@@ -84,7 +90,7 @@ system-packages:
 # its faults, the widget in Chromium) and the conversation tests through the trained model.
 test: validate $(REGISTRY_STAMP) $(MODEL) system-packages
 	$(BIN)/python -m pytest
-	$(BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml --e2e --fail-on-prediction-errors \
+	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --e2e --fail-on-prediction-errors \
 		--out results/core
 
 bench-search: $(REGISTRY_STAMP)
@@ -99,13 +105,13 @@ bench-load: $(MODEL) system-packages
 
 # NLU cross-validation (about 20 minutes on 2 cores): figures for the README, not part of `make test`.
 nlu-report: $(STAMP)
-	$(BIN)/rasa test nlu --nlu data/nlu --domain $(DOMAIN) --config config.yml --cross-validation --folds 5 \
+	$(RASA) test nlu --nlu data/nlu --domain $(DOMAIN) --config config.yml --cross-validation --folds 5 \
 		--out results/nlu --successes
 	$(BIN)/python tests/nlu_figures.py results/nlu
 
 # The shipped model on messages it never trained on (tests/nlu_holdout.yml): under a minute.
 nlu-holdout: $(MODEL)
-	$(BIN)/rasa test nlu --nlu tests/nlu_holdout.yml --model $(MODEL) --out results/holdout --successes
+	$(RASA) test nlu --nlu tests/nlu_holdout.yml --model $(MODEL) --out results/holdout --successes
 	$(BIN)/python tests/nlu_figures.py results/holdout
 
 # Issue 17's measurements (reports, not gates; tests/corpus/ says how the corpora were written).

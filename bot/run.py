@@ -50,7 +50,6 @@ def production_environment(env: dict, actions_port: int = 5055) -> tuple[dict, l
     if database:
         env.setdefault(settings.TRACKER_DATABASE_URL.name, database)
         env.setdefault(settings.CHANNEL_DATABASE_URL.name, database)
-    env.setdefault(settings.ACTIONS_URL.name, f"http://127.0.0.1:{actions_port}/webhook")
     return env, missing
 
 
@@ -79,6 +78,8 @@ class Assistant:
                 raise ValueError("production mode needs " + "; ".join(missing))
         else:
             self.env.setdefault(settings.RASA_TOKEN.name, api_token())
+        # 127.0.0.1, not localhost: Rasa opens a connection per action call and would resolve the name each time.
+        self.env.setdefault(settings.ACTIONS_URL.name, f"http://127.0.0.1:{actions_port}/webhook")
         suffix = ".production.yml" if self.production else ".yml"
         self.endpoints = endpoints or ROOT / f"endpoints{suffix}"
         self.credentials = credentials or ROOT / f"credentials{suffix}"
@@ -91,8 +92,8 @@ class Assistant:
     def commands(self) -> list[tuple[str, list[str], dict]]:
         procs = []
         if "actions" in self.only:
-            procs.append(("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "bot.actions",
-                                      "--port", str(self.actions_port)],
+            procs.append(("actions", [sys.executable, "-m", "bot.rasa_server", "run", "actions", "--actions",
+                                      "bot.actions", "--port", str(self.actions_port)],
                           dict(self.env, **{settings.WARM_UP.name: "1"})))
         if "rasa" in self.only:
             # No --cors: Rasa then sends no CORS headers, so no other site's page can call it.

@@ -109,8 +109,8 @@ REDIS_URL = _setting("NAVIGATOR_REDIS_URL", None, "text",
                      "the lock store shared by Rasa replicas: `redis://:password@redis:6379/0` (`rediss://` for TLS)",
                      "stores", required_in_production=True)
 ACTIONS_URL = _setting("NAVIGATOR_ACTIONS_URL", None, "text",
-                       "the action server as the Rasa servers reach it (production; default "
-                       "`http://127.0.0.1:5055/webhook`)", "stores")
+                       "the action server as the Rasa servers reach it (`bot.run` sets "
+                       "`http://127.0.0.1:<--actions-port>/webhook` unless given)", "stores")
 RETENTION_HOURS = _setting("NAVIGATOR_RETENTION_HOURS", 24.0, "float",
                            "conversations idle longer than this are deleted", "stores", minimum=0.01)
 ACTION_TIMEOUT = _setting("NAVIGATOR_ACTION_TIMEOUT", 4.0, "float",

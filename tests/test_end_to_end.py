@@ -8,6 +8,8 @@ import pty
 import re
 import select
 import signal
+import subprocess
+import sys
 import sqlite3
 import time
 import urllib.request
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.run import BIN, DEFAULT_MODEL, Assistant
+from bot.run import DEFAULT_MODEL, Assistant
 from services import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,10 +155,40 @@ def shell_conversation(command: list[str], env: dict, message: str, until: str, 
 def test_rasa_shell_answers_a_buprenorphine_search_in_one_message(assistant):
     """`make shell`: Rasa's own terminal channel, on the same model and action server."""
     servers, _ = assistant
-    command = [str(BIN / "rasa"), "shell", "--model", str(DEFAULT_MODEL),
+    command = [sys.executable, "-m", "bot.rasa_server", "shell", "--model", str(DEFAULT_MODEL),
                "--endpoints", str(servers.endpoints), "--port", str(free_port())]
     printed = shell_conversation(command, servers.env, "need bupe near 19134 i have medicaid",
                                  until="NEW to start over", timeout=180)
     assert "Closest for buprenorphine (Suboxone) near Philadelphia, PA 19134:" in printed, printed[-2000:]
     assert re.findall(r"^(\d)\. .+ - [\d.]+ mi", printed, re.M) == ["1", "2", "3"]
     assert printed.count("Has: buprenorphine (Suboxone)") == 3
+
+
+def test_a_start_shows_the_steps_and_the_ready_line_without_the_libraries_deprecation_notices(national_registry):
+    """What `make run` prints once the model is trained: the servers' own lines and the ready line,
+    not the dozens of notices the pinned libraries raise about each other as they load."""
+    if not DEFAULT_MODEL.exists():
+        pytest.fail(f"no trained model at {DEFAULT_MODEL}: `make test` trains one first")
+    ports = [str(free_port()) for _ in range(3)]
+    env = dict(os.environ, NAVIGATOR_DATABASE_URL=str(national_registry.engine.url))
+    for inherited in ("PYTHONWARNINGS", "TF_CPP_MIN_LOG_LEVEL"):  # as a shell starts it
+        env.pop(inherited, None)
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "bot.run", "--rasa-port", ports[0], "--actions-port", ports[1], "--web-port", ports[2]],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            line = launcher.stdout.readline()
+            if not line:
+                break
+            lines.append(line.rstrip())
+            if line.startswith("The assistant is ready"):
+                break
+    finally:
+        launcher.send_signal(signal.SIGTERM)
+        launcher.wait(timeout=60)
+    assert lines and lines[-1].startswith("The assistant is ready (embedded mode)"), "\n".join(lines[-20:])
+    notices = [line for line in lines if "Warning" in line or "deprecat" in line.lower()]
+    assert notices == [], "\n".join(notices)
