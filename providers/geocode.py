@@ -22,26 +22,20 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 import re
 import threading
 import time
 import traceback
 import unicodedata
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeoutError
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
 from providers import geo
-
-if TYPE_CHECKING:  # geopy is imported lazily: the offline geocoder never needs it
-    from geopy.geocoders.base import Geocoder
 
 logger = logging.getLogger(__name__)
 
@@ -71,8 +65,6 @@ FUZZY_NATIONWIDE_MIN_POPULATION = 5_000
 # ZIP codes of freely associated states: real ZIPs, not the US.
 FREELY_ASSOCIATED = frozenset({"FM", "MH", "PW"})
 MILITARY = frozenset({"AA", "AE", "AP"})
-
-_DISPLAY_TRIM = 120
 
 
 # ---------------------------------------------------------------------------
@@ -1159,90 +1151,7 @@ class OfflineGeocoder:
 
 
 # ---------------------------------------------------------------------------
-# The online geocoder, for street addresses
-
-
-_HOUSE_NUMBER_RE = re.compile(r"^[0-9]{1,6}[a-z]?$")
-MAX_ONLINE_QUERY_CHARS = 200
-
-
-def _street_address_start(text: str) -> int | None:
-    """Where a street address starts ("1400 John F Kennedy Blvd ..."): a house
-    number, then within six words a street type. None if there is none."""
-    tokens = _tokenize(text[:MAX_SCAN_CHARS])
-    for i, token in enumerate(tokens):
-        if not _HOUSE_NUMBER_RE.match(token.low):
-            continue
-        following = tokens[i + 1:i + 8]
-        if len(following) >= 2 and any(t.low in STREET_SUFFIXES for t in following[1:]):
-            return token.start
-    return None
-
-
-class GeopyGeocoder:
-    """Street addresses through a deployer-configured geopy geocoder, with a
-    timeout; offline as fallback.
-
-    Only text that looks like a street address leaves the machine; ZIP codes,
-    towns and everything else are answered offline."""
-
-    def __init__(self, geocoder: Geocoder, offline: OfflineGeocoder, timeout: float = 3.0) -> None:
-        self.geocoder = geocoder
-        self.offline = offline
-        self.timeout = float(timeout)
-        # A worker thread, so a hung request cannot hold the conversation past
-        # the timeout (geopy's own timeout does not cover every adapter).
-        self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="geocode")
-
-    def geocode(self, text: str) -> GeocodeResult:
-        if not isinstance(text, str):
-            return self.offline.geocode(text)
-        start = _street_address_start(text)
-        if start is None:
-            return self.offline.geocode(text)
-        query = text[start:start + MAX_ONLINE_QUERY_CHARS]
-        location = self._lookup(query)
-        if location is None:
-            return self.offline.geocode(text)
-        try:
-            lat, lng = float(location.latitude), float(location.longitude)
-        except (AttributeError, TypeError, ValueError):
-            return self.offline.geocode(text)
-        state = geo.state_at(lat, lng)
-        if state is None:
-            # The service placed it abroad; the offline reading may still know it.
-            offline = self.offline.geocode(text)
-            return offline if offline.ok else _failed("outside_us")
-        near = self.offline.reverse(lat, lng)
-        address = str(getattr(location, "address", "") or "").strip()
-        display = address[:_DISPLAY_TRIM] if address else (near.display_name if near else geo.STATES[state].name)
-        return _found(Place(lat, lng, "exact", display, state, near.county if near else None))
-
-    def _lookup(self, query: str) -> Any:
-        started = time.perf_counter()
-        try:
-            future = self._executor.submit(self.geocoder.geocode, query, exactly_one=True, timeout=self.timeout)
-            location = future.result(timeout=self.timeout)
-        except FutureTimeoutError:
-            logger.warning("online geocoder timed out after %.1fs; using offline", self.timeout)
-            return None
-        except Exception as error:  # geopy errors, network errors, adapter bugs
-            logger.warning("online geocoder failed (%s); using offline", type(error).__name__)
-            return None
-        logger.debug("online geocoder answered in %.2fs", time.perf_counter() - started)
-        if isinstance(location, (list, tuple)):
-            location = location[0] if location else None
-        return location
-
-    def find_places(self, text: str) -> list[PlaceMention]:
-        return self.offline.find_places(text)
-
-    def reverse(self, lat: float, lng: float) -> Place | None:
-        return self.offline.reverse(lat, lng)
-
-
-# ---------------------------------------------------------------------------
-# Configuration
+# The process-wide geocoder
 
 
 @lru_cache(maxsize=1)
@@ -1250,39 +1159,3 @@ def default_geocoder() -> OfflineGeocoder:
     """The process-wide offline geocoder (its index is built once)."""
     return OfflineGeocoder()
 
-
-def make_geocoder(env: Mapping[str, str] | None = None) -> OfflineGeocoder | GeopyGeocoder:
-    """The geocoder the deployment asks for.
-
-    NAVIGATOR_GEOCODER: unset or "offline" (default, no network) or "nominatim".
-    For nominatim: NAVIGATOR_GEOCODER_USER_AGENT (required by Nominatim's usage
-    policy), NAVIGATOR_GEOCODER_DOMAIN (optional, e.g. a self-hosted server),
-    NAVIGATOR_GEOCODER_TIMEOUT in seconds (default 3).
-    """
-    env = os.environ if env is None else env
-    kind = (env.get("NAVIGATOR_GEOCODER") or "offline").strip().lower()
-    if kind == "offline":
-        return default_geocoder()
-    if kind != "nominatim":
-        raise ValueError(f"NAVIGATOR_GEOCODER must be 'offline' or 'nominatim', not {kind!r}")
-    user_agent = (env.get("NAVIGATOR_GEOCODER_USER_AGENT") or "").strip()
-    if not user_agent:
-        raise ValueError(
-            "NAVIGATOR_GEOCODER=nominatim needs NAVIGATOR_GEOCODER_USER_AGENT "
-            "(an application name with contact details, per Nominatim's usage policy)"
-        )
-    raw_timeout = (env.get("NAVIGATOR_GEOCODER_TIMEOUT") or "3").strip()
-    try:
-        timeout = float(raw_timeout)
-    except ValueError:
-        raise ValueError(f"NAVIGATOR_GEOCODER_TIMEOUT must be a number of seconds, not {raw_timeout!r}") from None
-    if not (timeout > 0 and math.isfinite(timeout)):
-        raise ValueError("NAVIGATOR_GEOCODER_TIMEOUT must be a positive number of seconds")
-
-    from geopy.geocoders import Nominatim
-
-    options: dict[str, Any] = {"user_agent": user_agent, "timeout": timeout}
-    domain = (env.get("NAVIGATOR_GEOCODER_DOMAIN") or "").strip()
-    if domain:
-        options["domain"] = domain
-    return GeopyGeocoder(Nominatim(**options), default_geocoder(), timeout=timeout)
