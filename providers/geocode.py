@@ -64,7 +64,6 @@ FUZZY_NATIONWIDE_MIN_POPULATION = 5_000
 
 # ZIP codes of freely associated states: real ZIPs, not the US.
 FREELY_ASSOCIATED = frozenset({"FM", "MH", "PW"})
-MILITARY = frozenset({"AA", "AE", "AP"})
 
 
 # ---------------------------------------------------------------------------

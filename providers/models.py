@@ -242,9 +242,3 @@ class RegistryInfo(Base):
     __tablename__ = "registry_info"
     key = Column(String(40), primary_key=True)
     value = Column(Text, nullable=False)
-
-
-HSDS_TABLES = (
-    Organization, Service, Location, Address, ServiceAtLocation, Phone, Schedule, ServiceArea,
-    Taxonomy, TaxonomyTerm, Attribute, Metadata,
-)
