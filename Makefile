@@ -16,7 +16,10 @@ MODEL := models/navigator.tar.gz
 MODEL_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
 	$(shell find bot/components -name '*.py' 2>/dev/null)
 
-.PHONY: install registry model run shell test validate system-packages bench-search bench-turns bench-load nlu-report nlu-holdout clean
+# What `make lint` checks (ruff and mypy are configured in pyproject.toml).
+LINT_PATHS := providers
+
+.PHONY: install registry model run shell test lint validate system-packages bench-search bench-turns bench-load nlu-report nlu-holdout clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +49,10 @@ run: $(REGISTRY_STAMP) $(MODEL)
 # Rasa's terminal channel, on another port, with the action server of a running `make run`.
 shell: $(MODEL)
 	$(BIN)/rasa shell --model $(MODEL) --port 5006
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/mypy $(LINT_PATHS)
 
 validate: $(STAMP)
 	$(BIN)/rasa data validate --fail-on-warnings

@@ -99,7 +99,7 @@ class Registry:
             lat, lng = where
             return Place(float(lat), float(lng), "exact", f"{lat:.4f},{lng:.4f}", None)
         result = self.geocoder.geocode(where)
-        if not result.ok:
+        if result.place is None:
             raise PlaceNotFound(result)
         return result.place
 

@@ -34,9 +34,7 @@ class OfflineGeocoder:
         mentions = self.find_places(text)
         located = [m for m in mentions if m.result.ok]
         if located:
-            rank = {p: i for i, p in enumerate(PRECISIONS)}
-            best = min(located, key=lambda m: (rank.get(m.result.place.precision, 9), m.start))  # type: ignore[union-attr]
-            return best.result
+            return min(located, key=lambda m: (_precision_rank(m), m.start)).result
         if mentions:
             return mentions[0].result
         return failed("not_found")
@@ -150,6 +148,12 @@ class OfflineGeocoder:
             if alone is not None:
                 claim(i, alone[0], alone[1])
         return mentions
+
+
+def _precision_rank(mention: PlaceMention) -> int:
+    """0 for the most precise kind of place (PRECISIONS), more for less precise ones."""
+    place = mention.result.place
+    return PRECISIONS.index(place.precision) if place is not None and place.precision in PRECISIONS else len(PRECISIONS)
 
 
 @lru_cache(maxsize=1)

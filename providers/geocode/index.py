@@ -8,7 +8,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -147,10 +147,13 @@ def _mean(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
     return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
 
 
+def _centroids(zips: Iterable[ZipCode]) -> list[tuple[float, float]]:
+    return [(z.latitude, z.longitude) for z in zips if z.latitude is not None and z.longitude is not None]
+
+
 def _points_of(zips: list[ZipCode]) -> list[tuple[float, float]]:
     """The centroids of a city's standard ZIPs, or of all its ZIPs if none is standard."""
-    standard = [(z.latitude, z.longitude) for z in zips if z.latitude is not None and z.kind == "STANDARD"]
-    return standard or [(z.latitude, z.longitude) for z in zips if z.latitude is not None]  # type: ignore[misc]
+    return _centroids(z for z in zips if z.kind == "STANDARD") or _centroids(zips)
 
 
 def _most_common_county(zips: list[ZipCode]) -> str | None:
@@ -253,13 +256,13 @@ def _build_index() -> Index:
         add_city(area, key)
 
     for (state, key), zips in county_zips.items():
-        points = [(z.latitude, z.longitude) for z in zips if z.latitude is not None]
+        points = _centroids(zips)
         if not points:
             continue
         name = county_names[(state, key)]
-        lat, lng = _mean(points)  # type: ignore[arg-type]
+        lat, lng = _mean(points)
         # Counties have no population here; their ZIP count stands in for ranking.
-        area = Area(name, state, "county", f"{name}, {state}", name, len(zips), lat, lng, tuple(points))  # type: ignore[arg-type]
+        area = Area(name, state, "county", f"{name}, {state}", name, len(zips), lat, lng, tuple(points))
         index.counties[state][key] = area
         index.counties_by_key[key].append(area)
 
@@ -267,8 +270,8 @@ def _build_index() -> Index:
         coords = np.array([(z.latitude, z.longitude) for z in zips], dtype=float)
         index.state_zip_points[state] = (coords, zips)
 
-    for code, state in geo.STATES.items():
-        index.state_by_key[key_of(state.name)] = code
+    for code, us_state in geo.STATES.items():
+        index.state_by_key[key_of(us_state.name)] = code
     for key, code in STATE_ALIASES.items():
         index.state_by_key[key] = code
     index.state_by_key.pop("district of columbia", None)  # a nickname of Washington, DC

@@ -183,13 +183,13 @@ def _zip5(value: str | None) -> str | None:
 
 
 def _is_zip4(value: str | None) -> bool:
-    return bool(value) and value.isdigit() and len(value) == 4
+    return value is not None and value.isdigit() and len(value) == 4
 
 
 def _otp_postal(value: str) -> str | None:
     value = value.strip()
-    five, _, four = value.partition("-")
-    five = _zip5(five)
+    digits, _, four = value.partition("-")
+    five = _zip5(digits)
     if five is None:
         return None
     return f"{five}-{four}" if _is_zip4(four) else five
