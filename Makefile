@@ -22,7 +22,10 @@ DOMAIN_RESPONSES := $(DOMAIN)/responses.yml
 MODEL_INPUTS := config.yml $(wildcard $(DOMAIN)/*.yml) $(shell find data -name '*.yml' 2>/dev/null) \
 	$(shell find bot/nlu providers -name '*.py' -not -path '*/__pycache__/*' 2>/dev/null) bot/vocabulary.py
 
-.PHONY: install registry domain model run shell test validate system-packages bench-search bench-turns bench-load \
+# What `make lint` checks (ruff and mypy are configured in pyproject.toml).
+LINT_PATHS := providers
+
+.PHONY: install registry domain model run shell test lint validate system-packages bench-search bench-turns bench-load \
 	nlu-report nlu-holdout crisis-report field-report clean
 
 $(STAMP): pyproject.toml requirements.lock
@@ -63,6 +66,10 @@ run: $(REGISTRY_STAMP) $(MODEL)
 shell: $(MODEL)
 	NAVIGATOR_ACTIONS_URL=$${NAVIGATOR_ACTIONS_URL:-http://127.0.0.1:5055/webhook} \
 		$(RASA) shell --model $(MODEL) --port 5006
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/mypy $(LINT_PATHS)
 
 validate: $(STAMP) $(DOMAIN_RESPONSES)
 	$(RASA) data validate --domain $(DOMAIN) --fail-on-warnings

@@ -31,11 +31,11 @@ class Area:
     extent: str | None = None  # GeoJSON geometry, for polygons
 
     @classmethod
-    def nationwide(cls) -> "Area":
+    def nationwide(cls) -> Area:
         return cls("nationwide")
 
     @classmethod
-    def of_states(cls, *codes: str) -> "Area":
+    def of_states(cls, *codes: str) -> Area:
         codes = tuple(sorted({c.strip().upper() for c in codes}))
         unknown = [c for c in codes if c not in geo.STATES]
         if not codes or unknown:
@@ -43,13 +43,13 @@ class Area:
         return cls("states", states=codes)
 
     @classmethod
-    def circle(cls, lat: float, lng: float, radius_miles: float) -> "Area":
+    def circle(cls, lat: float, lng: float, radius_miles: float) -> Area:
         if radius_miles <= 0:
             raise BadArea("a radius must be positive")
         return cls("radius", center=(lat, lng), radius_miles=radius_miles)
 
     @classmethod
-    def polygon(cls, geojson: str | dict) -> "Area":
+    def polygon(cls, geojson: str | dict) -> Area:
         text = geojson if isinstance(geojson, str) else json.dumps(geojson)
         try:
             geometry = shape(json.loads(text))
@@ -60,7 +60,7 @@ class Area:
         return cls("polygon", extent=text)
 
     @classmethod
-    def from_hsds(cls, uri: str | None, extent: str | None) -> "Area":
+    def from_hsds(cls, uri: str | None, extent: str | None) -> Area:
         if uri and uri.startswith(URI_PREFIX):
             kind, _, rest = uri[len(URI_PREFIX):].partition(":")
             if kind == "us":
@@ -84,8 +84,8 @@ class Area:
         if self.kind == "states":
             return URI_PREFIX + "states:" + ",".join(self.states)
         if self.kind == "radius":
-            lat, lng = self.center
-            return f"{URI_PREFIX}radius:{lat:.6f},{lng:.6f},{self.radius_miles:g}"
+            lat, lng, miles = self._circle()
+            return f"{URI_PREFIX}radius:{lat:.6f},{lng:.6f},{miles:g}"
         return None
 
     @property
@@ -106,18 +106,27 @@ class Area:
             return geo.states_shape(self.states)
         if self.kind == "radius":
             # Degrees are not miles: this shape is for drawing; contains() measures geodesically.
-            lat, lng = self.center
-            return Point(lng, lat).buffer(self.radius_miles / 69.0)
+            lat, lng, miles = self._circle()
+            return Point(lng, lat).buffer(miles / 69.0)
+        if self.extent is None:
+            raise BadArea("a polygon area needs an extent")
         return shape(json.loads(self.extent))
 
     @cached_property
     def _prepared(self):
         return prepared.prep(self.geometry)
 
+    def _circle(self) -> tuple[float, float, float]:
+        """(latitude, longitude, miles) of a radius area."""
+        if self.center is None or self.radius_miles is None:
+            raise BadArea("a radius area needs a center and a radius")
+        return self.center[0], self.center[1], self.radius_miles
+
     def contains(self, lat: float, lng: float, state: str | None = None) -> bool:
         """`state`: the point's state when the caller already knows it (geo.state_at)."""
         if self.kind == "radius":
-            return geo.geodesic_miles(lat, lng, *self.center) <= self.radius_miles
+            center_lat, center_lng, miles = self._circle()
+            return geo.geodesic_miles(lat, lng, center_lat, center_lng) <= miles
         if self.kind in ("nationwide", "states"):
             state = state or geo.state_at(lat, lng)
             return state is not None and (self.kind == "nationwide" or state in self.states)

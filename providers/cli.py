@@ -113,7 +113,7 @@ def describe_place_problem(e: PlaceNotFound) -> str:
         return "which one? " + "; ".join(c.display_name for c in r.candidates)
     return {"empty": "give a ZIP code, a city and state, or lat,lng",
             "outside_us": "that place is outside the US; the registry covers the US and its territories",
-            "unknown_zip": "that is not a US ZIP code"}.get(r.reason, "no such place in the US that I know")
+            "unknown_zip": "that is not a US ZIP code"}.get(r.reason or "", "no such place in the US that I know")
 
 
 def format_result(result: SearchResult) -> str:

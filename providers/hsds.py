@@ -18,8 +18,18 @@ from sqlalchemy.orm import Session
 
 from providers.ingest import ImportReport, MalformedFile
 from providers.models import (
-    Address, Attribute, Location, Metadata, Organization, Phone, Schedule, Service, ServiceArea, ServiceAtLocation,
-    Taxonomy, TaxonomyTerm,
+    Address,
+    Attribute,
+    Location,
+    Metadata,
+    Organization,
+    Phone,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
 )
 
 HSDS_VERSION = "3.0"
@@ -34,7 +44,7 @@ def _row(obj, model) -> dict:
 
 
 def export_document(session: Session) -> dict:
-    by = defaultdict(lambda: defaultdict(list))
+    by: defaultdict[type, defaultdict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
 
     def group(model, key):
         for obj in session.execute(select(model).order_by(model.id)).scalars():
@@ -154,7 +164,7 @@ def import_document(session: Session, document: dict, source: str = "HSDS") -> I
             add(ServiceArea, area, service_id=s["id"])
         for sal in s.get("service_at_locations") or []:
             location = (sal or {}).get("location")
-            if not add(Location, location):
+            if not isinstance(location, dict) or not add(Location, location):
                 report.skip("service at a location with no location")
                 continue
             for a in location.get("addresses") or []:

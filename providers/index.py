@@ -15,8 +15,19 @@ from sqlalchemy.orm import Session
 
 from providers import taxonomy
 from providers.models import (
-    Address, Attribute, Listing, ListingTerm, Location, Metadata, Phone, RegistryInfo, Schedule, Service, ServiceArea,
-    ServiceAtLocation, TaxonomyTerm,
+    Address,
+    Attribute,
+    Listing,
+    ListingTerm,
+    Location,
+    Metadata,
+    Phone,
+    RegistryInfo,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    TaxonomyTerm,
 )
 
 ALL = "*"  # the term every physical listing has: a search with no required term

@@ -15,8 +15,18 @@ from sqlalchemy.orm import Session
 
 from providers import taxonomy
 from providers.models import (
-    Address, Attribute, Location, Metadata, Organization, Phone, Schedule, Service, ServiceArea, ServiceAtLocation,
-    Taxonomy, TaxonomyTerm,
+    Address,
+    Attribute,
+    Location,
+    Metadata,
+    Organization,
+    Phone,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
 )
 
 ID_NAMESPACE = uuid.UUID("3f0c8b9e-2a41-4d7b-8e55-1f6a0d2c7b19")
@@ -72,6 +82,13 @@ class Draft:
     @property
     def sources(self) -> list[Source]:
         return [self.source, *self.also_from]
+
+    @property
+    def point(self) -> tuple[float, float] | None:
+        """(latitude, longitude), or None for a listing that is not at a place."""
+        if self.latitude is None or self.longitude is None:
+            return None
+        return self.latitude, self.longitude
 
     def add_phone(self, number: str | None, kind: str = "voice", description: str | None = None) -> None:
         number = (number or "").strip()

@@ -70,9 +70,10 @@ def same_name(a: str, b: str) -> bool:
 
 def match_score(new: Draft, old: Draft) -> float | None:
     """How sure we are that two listings are one place; None when they are not."""
-    if new.latitude is None or old.latitude is None:
+    new_point, old_point = new.point, old.point
+    if new_point is None or old_point is None:
         return None
-    miles = geo.haversine_miles(new.latitude, new.longitude, old.latitude, old.longitude)
+    miles = geo.haversine_miles(*new_point, *old_point)
     if miles > SAME_ADDRESS_MILES:
         return None
     name = fuzz.token_set_ratio(normalize_name(new.name), normalize_name(old.name))
@@ -102,13 +103,13 @@ def merge_sites(existing: list[Draft], incoming: list[Draft], report: ImportRepo
     best pairs first); return the incoming listings that are new places."""
     grid: dict[tuple[int, int], list[Draft]] = defaultdict(list)
     for d in existing:
-        if d.latitude is not None:
-            grid[_cell(d.latitude, d.longitude)].append(d)
+        if d.point is not None:
+            grid[_cell(*d.point)].append(d)
     pairs = []
     for i, new in enumerate(incoming):
-        if new.latitude is None:
+        if new.point is None:
             continue
-        cx, cy = _cell(new.latitude, new.longitude)
+        cx, cy = _cell(*new.point)
         for dx in (-1, 0, 1):
             for dy in (-1, 0, 1):
                 for old in grid.get((cx + dx, cy + dy), ()):

@@ -10,10 +10,13 @@ from the HSDS rows on every import (see providers.index), rebuilt, never edited.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Column, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import declarative_base, relationship
 
-Base = declarative_base()
+# SQLAlchemy 1.4 ships no type information (its mypy plugin needs sqlalchemy2-stubs): the base is Any to mypy.
+Base: Any = declarative_base()
 
 ID = String(36)
 
@@ -242,9 +245,3 @@ class RegistryInfo(Base):
     __tablename__ = "registry_info"
     key = Column(String(40), primary_key=True)
     value = Column(Text, nullable=False)
-
-
-HSDS_TABLES = (
-    Organization, Service, Location, Address, ServiceAtLocation, Phone, Schedule, ServiceArea,
-    Taxonomy, TaxonomyTerm, Attribute, Metadata,
-)

@@ -99,7 +99,7 @@ class Registry:
             lat, lng = where
             return Place(float(lat), float(lng), "exact", f"{lat:.4f},{lng:.4f}", None)
         result = self.geocoder.geocode(where)
-        if not result.ok:
+        if result.place is None:
             raise PlaceNotFound(result)
         return result.place
 
@@ -124,14 +124,3 @@ class Registry:
                 "virtual_listings": kinds.get("virtual", 0),
                 "listings_by_term": json.loads(counts) if counts else {},
             }
-
-
-_default: Registry | None = None
-
-
-def default_registry() -> Registry:
-    """The registry named by NAVIGATOR_DATABASE_URL (a SQLite file under var/ by default)."""
-    global _default
-    if _default is None:
-        _default = Registry()
-    return _default

@@ -117,7 +117,8 @@ TERMS: tuple[Term, ...] = (
     _t("payment", "sliding_fee", "sliding fee (based on income)", samhsa_codes=["SS"],
        findtreatment_labels=["Sliding fee scale (fee is based on income and other factors)"]),
     _t("payment", "free", "free", samhsa_codes=["NP"],
-       findtreatment_labels=["No payment accepted", "Treatment at no charge or minimal payment for clients who cannot afford to pay"]),
+       findtreatment_labels=["No payment accepted",
+                             "Treatment at no charge or minimal payment for clients who cannot afford to pay"]),
     _t("payment", "military", "military or VA", samhsa_codes=["MI"],
        findtreatment_labels=["Military insurance (e.g., TRICARE)", "U.S. Department of VA funds"]),
     _t("payment", "ihs_tribal", "IHS or tribal", samhsa_codes=["ITU"],
@@ -272,7 +273,7 @@ class Filters:
     terms: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
-    def of(cls, *term_ids: str) -> "Filters":
+    def of(cls, *term_ids: str) -> Filters:
         for tid in term_ids:
             term(tid)
         return cls(frozenset(term_ids))

@@ -5,10 +5,6 @@ import threading
 import time
 
 import pytest
-from geopy.exc import GeocoderServiceError, GeocoderTimedOut
-from geopy.geocoders import Nominatim
-from geopy.geocoders.base import Geocoder
-from geopy.location import Location
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,11 +12,9 @@ from providers import geo
 from providers.geocode import (
     REASONS,
     GeocodeResult,
-    GeopyGeocoder,
     OfflineGeocoder,
     Place,
     default_geocoder,
-    make_geocoder,
 )
 
 CITY_HALL = (39.9526, -75.1652)  # Philadelphia
@@ -437,141 +431,6 @@ def test_a_common_word_town_counts_when_capitalized_after_in(geocoder):
     mentions = geocoder.find_places("I live in Normal and need a clinic")
     assert [m.text for m in mentions] == ["Normal"]
     assert mentions[0].result.ok and mentions[0].result.place.state == "IL"
-
-
-# -- the online geocoder -------------------------------------------------------
-
-
-class SleepyGeocoder(Geocoder):
-    def __init__(self, seconds: float) -> None:
-        super().__init__()
-        self.seconds = seconds
-        self.queries: list[str] = []
-
-    def geocode(self, query, *, exactly_one=True, timeout=None):
-        self.queries.append(query)
-        time.sleep(self.seconds)
-        return Location("1400 John F Kennedy Blvd, Philadelphia", (39.9535, -75.1636), {})
-
-
-class FailingGeocoder(Geocoder):
-    def __init__(self, error: Exception) -> None:
-        super().__init__()
-        self.error = error
-        self.queries: list[str] = []
-
-    def geocode(self, query, *, exactly_one=True, timeout=None):
-        self.queries.append(query)
-        raise self.error
-
-
-class AnsweringGeocoder(Geocoder):
-    def __init__(self, answer: Location | None) -> None:
-        super().__init__()
-        self.answer = answer
-        self.queries: list[str] = []
-
-    def geocode(self, query, *, exactly_one=True, timeout=None):
-        self.queries.append(query)
-        return self.answer
-
-
-def test_online_geocoder_that_hangs_past_the_timeout_falls_back_to_offline(geocoder):
-    fake = SleepyGeocoder(seconds=2.0)
-    online = GeopyGeocoder(fake, geocoder, timeout=0.2)
-    started = time.perf_counter()
-    result = online.geocode("1400 John F Kennedy Blvd Philadelphia PA 19102")
-    elapsed = time.perf_counter() - started
-    assert fake.queries, "the address should have been sent online"
-    assert elapsed < 1.5
-    assert result.ok and result.place.postal_code == "19102" and result.place.precision == "zip"
-
-
-@pytest.mark.parametrize("error", [GeocoderTimedOut("slow"), GeocoderServiceError("down"), RuntimeError("bug")])
-def test_online_geocoder_errors_fall_back_to_the_offline_reading_of_the_address(geocoder, error):
-    fake = FailingGeocoder(error)
-    online = GeopyGeocoder(fake, geocoder, timeout=1.0)
-    assert_philadelphia_city(online.geocode("1400 John F Kennedy Blvd, Philadelphia, PA"))
-    assert fake.queries == ["1400 John F Kennedy Blvd, Philadelphia, PA"]
-    assert online.geocode("1400 John F Kennedy Blvd").reason == "not_found"
-
-
-def test_online_geocoder_answer_in_the_us_is_an_exact_place(geocoder):
-    fake = AnsweringGeocoder(Location("1400 John F Kennedy Blvd, Philadelphia, PA", (39.9535, -75.1636), {}))
-    online = GeopyGeocoder(fake, geocoder, timeout=1.0)
-    result = online.geocode("im at 1400 John F Kennedy Blvd Philadelphia")
-    assert fake.queries == ["1400 John F Kennedy Blvd Philadelphia"]  # only the address leaves the machine
-    assert result.ok
-    assert result.place.precision == "exact"
-    assert result.place.state == "PA"
-    assert (result.place.latitude, result.place.longitude) == (39.9535, -75.1636)
-
-
-def test_online_geocoder_answer_abroad_is_outside_the_us_unless_offline_knows_the_place(geocoder):
-    fake = AnsweringGeocoder(Location("Rue de Rivoli, Paris", (48.8566, 2.3522), {}))
-    online = GeopyGeocoder(fake, geocoder, timeout=1.0)
-    assert online.geocode("10 Rue de Rivoli Ave Paris").reason == "outside_us"
-    result = online.geocode("10 Main St, Camden NJ")
-    assert result.ok and result.place.display_name == "Camden, NJ"
-
-
-def test_online_geocoder_none_answer_falls_back_to_offline(geocoder):
-    online = GeopyGeocoder(AnsweringGeocoder(None), geocoder, timeout=1.0)
-    result = online.geocode("1 Main Street, Camden NJ")
-    assert result.ok and result.place.display_name == "Camden, NJ"
-
-
-def test_online_geocoder_is_not_asked_about_zips_towns_or_chat(geocoder):
-    fake = AnsweringGeocoder(Location("somewhere", (39.9535, -75.1636), {}))
-    online = GeopyGeocoder(fake, geocoder, timeout=1.0)
-    assert online.geocode("19134").place.postal_code == "19134"
-    assert_philadelphia_city(online.geocode("philly"))
-    assert online.geocode("i need 2 doses of methadone").reason == "not_found"
-    assert [m.text for m in online.find_places("in philly")] == ["philly"]
-    assert online.reverse(*CITY_HALL).display_name == "near Philadelphia, PA"
-    assert fake.queries == []
-
-
-# -- configuration -------------------------------------------------------------
-
-
-def test_make_geocoder_without_configuration_is_offline():
-    assert isinstance(make_geocoder({}), OfflineGeocoder)
-    assert isinstance(make_geocoder({"NAVIGATOR_GEOCODER": "offline"}), OfflineGeocoder)
-    assert make_geocoder({}) is default_geocoder()
-
-
-def test_make_geocoder_nominatim_without_user_agent_raises_value_error():
-    with pytest.raises(ValueError, match="NAVIGATOR_GEOCODER_USER_AGENT"):
-        make_geocoder({"NAVIGATOR_GEOCODER": "nominatim"})
-
-
-def test_make_geocoder_nominatim_uses_the_configured_agent_domain_and_timeout():
-    made = make_geocoder(
-        {
-            "NAVIGATOR_GEOCODER": "nominatim",
-            "NAVIGATOR_GEOCODER_USER_AGENT": "treatment-navigator-test (ops@example.org)",
-            "NAVIGATOR_GEOCODER_DOMAIN": "nominatim.example.org",
-            "NAVIGATOR_GEOCODER_TIMEOUT": "1.5",
-        }
-    )
-    assert isinstance(made, GeopyGeocoder)
-    assert isinstance(made.geocoder, Nominatim)
-    assert made.geocoder.domain == "nominatim.example.org"
-    assert made.timeout == 1.5
-
-
-@pytest.mark.parametrize(
-    "env",
-    [
-        {"NAVIGATOR_GEOCODER": "google"},
-        {"NAVIGATOR_GEOCODER": "nominatim", "NAVIGATOR_GEOCODER_USER_AGENT": "x", "NAVIGATOR_GEOCODER_TIMEOUT": "soon"},
-        {"NAVIGATOR_GEOCODER": "nominatim", "NAVIGATOR_GEOCODER_USER_AGENT": "x", "NAVIGATOR_GEOCODER_TIMEOUT": "0"},
-    ],
-)
-def test_make_geocoder_rejects_bad_configuration(env):
-    with pytest.raises(ValueError):
-        make_geocoder(env)
 
 
 # -- properties ----------------------------------------------------------------

@@ -15,7 +15,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from providers import geo
+from providers import geo, taxonomy
 from providers.ingest import Draft, ImportReport, MalformedFile, Source
 from providers.matching import normalize_name, normalize_street, same_name
 
@@ -33,11 +33,24 @@ OTP_SOURCE = Source("samhsa_otp_directory_2021", "SAMHSA opioid treatment progra
 LOCATOR_HEADER = ["", "name1", "name2", "street1", "street2", "city", "state", "zip", "zip4", "category",
                   "countyGEOID", "countyName", "source", "geom", "Longitude", "Latitude"]
 OTP_HEADER = ["ID", "ADDRESS", "CITY", "STATE", "POSTAL", "Latitude", "Longitude"]
+
+
+def _samhsa_term(code: str) -> str:
+    """The vocabulary's term for a SAMHSA service code: the taxonomy holds the one code table."""
+    found = taxonomy.from_samhsa(code)
+    if found is None:  # fail at import time rather than drop a medication from every listing
+        raise taxonomy.UnknownTerm(f"SAMHSA code {code!r} is not in the vocabulary")
+    return found.id
+
+
+# The locator's `category` names a medication; these are SAMHSA's codes for them.
 LOCATOR_CATEGORIES = {
-    "buprenorphine": "medication:buprenorphine",
-    "methadone": "medication:methadone",
-    "naltrexone/vivitrol": "medication:naltrexone",
+    "buprenorphine": _samhsa_term("BU"),
+    "methadone": _samhsa_term("MU"),
+    "naltrexone/vivitrol": _samhsa_term("NU"),
 }
+# Every program in the OTP directory is a certified opioid treatment program, which dispenses methadone.
+OTP_TERMS = frozenset({_samhsa_term("OTP"), _samhsa_term("MU")})
 
 # A program inside a jail or prison is not a door a person can walk into.
 CORRECTIONAL = re.compile(
@@ -134,7 +147,7 @@ def read_otp_directory(path: Path, report: ImportReport) -> list[Draft]:
         programs.append(Draft(
             key=f"otp:{line}", source=OTP_SOURCE, name=name, organization=name, latitude=lat, longitude=lng,
             address_1=address, city=city, state=state, postal_code=postal_code,
-            terms={"setting:otp", "medication:methadone"}, external_ids=[("samhsa_otp_directory_line", str(line))],
+            terms=set(OTP_TERMS), external_ids=[("samhsa_otp_directory_line", str(line))],
         ))
     return programs
 
@@ -170,13 +183,13 @@ def _zip5(value: str | None) -> str | None:
 
 
 def _is_zip4(value: str | None) -> bool:
-    return bool(value) and value.isdigit() and len(value) == 4
+    return value is not None and value.isdigit() and len(value) == 4
 
 
 def _otp_postal(value: str) -> str | None:
     value = value.strip()
-    five, _, four = value.partition("-")
-    five = _zip5(five)
+    digits, _, four = value.partition("-")
+    five = _zip5(digits)
     if five is None:
         return None
     return f"{five}-{four}" if _is_zip4(four) else five
