@@ -17,10 +17,10 @@ REGISTRY_INPUTS := $(shell find providers -type f \( -name '*.py' -o -path 'prov
 MODEL := models/navigator.tar.gz
 DOMAIN := domain
 DOMAIN_RESPONSES := $(DOMAIN)/responses.yml
-# Every module the NLU components import is a model input: the features depend on the lexicon,
-# the vocabulary, the taxonomy and the geocoder (bot/nlu imports bot.vocabulary and providers).
+# Every project module the NLU components import is a model input: the features depend on the
+# lexicon, the vocabulary, the taxonomy and the geocoder (bot/nlu/model_inputs.py follows the imports).
 MODEL_INPUTS := config.yml $(wildcard $(DOMAIN)/*.yml) $(shell find data -name '*.yml' 2>/dev/null) \
-	$(shell find bot/nlu providers -name '*.py' -not -path '*/__pycache__/*' 2>/dev/null) bot/vocabulary.py
+	$(shell $(PYTHON) bot/nlu/model_inputs.py)
 
 # What `make lint` checks (ruff and mypy are configured in pyproject.toml).
 LINT_PATHS := providers
