@@ -119,7 +119,7 @@ def yardstick(args) -> list[float] | None:
                     break
                 except OSError:
                     if time.monotonic() > deadline or server.poll() is not None:
-                        raise RuntimeError("the stock assistant did not start")
+                        raise RuntimeError("the stock assistant did not start") from None
                     time.sleep(0.5)
             return measure("stock `rasa init` assistant", port, args,
                            lambda rng: rng.sample(YARDSTICK_MESSAGES, 5))

@@ -21,13 +21,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Optional
 
 from bot import settings
 from bot.settings import Setting
 
 
-def client_ip(peer: Optional[str], forwarded_for: Optional[str], trust_forwarded: bool) -> str:
+def client_ip(peer: str | None, forwarded_for: str | None, trust_forwarded: bool) -> str:
     """The address a limit counts: the peer's, or the last X-Forwarded-For entry behind a trusted proxy."""
     if trust_forwarded and forwarded_for:
         hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
@@ -64,7 +63,7 @@ class RateLimiter:
     again with a full bucket), so memory stays bounded whatever the number of senders or addresses.
     """
 
-    def __init__(self, per_minute: int, *, max_keys: Optional[int] = None,
+    def __init__(self, per_minute: int, *, max_keys: int | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.per_minute = max(0, int(per_minute))
         self.max_keys = max(1, max_keys if max_keys is not None else settings.TRACKED_KEYS.read())
@@ -73,7 +72,7 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, limit: Setting, env: Optional[Mapping[str, str]] = None) -> "RateLimiter":
+    def from_settings(cls, limit: Setting, env: Mapping[str, str] | None = None) -> RateLimiter:
         return cls(limit.read(env), max_keys=settings.TRACKED_KEYS.read(env))
 
     @property

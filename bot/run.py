@@ -108,7 +108,7 @@ class Assistant:
             procs.append(("web", [sys.executable, "-m", "bot.web.app"], web_env))
         return procs
 
-    def start(self) -> "Assistant":
+    def start(self) -> Assistant:
         for name, cmd, env in self.commands():
             # Quiet servers keep their error output, so a server that stops can say why.
             errors = tempfile.TemporaryFile() if self.quiet else None
@@ -169,7 +169,7 @@ class Assistant:
                 errors.close()
         self.error_output.clear()
 
-    def __enter__(self) -> "Assistant":
+    def __enter__(self) -> Assistant:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import re
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from sqlalchemy import Column, DateTime, String, Text, delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -46,7 +47,7 @@ def sender_key() -> bytes:
     return settings.secret_bytes(settings.SENDER_KEY, "sender.key")
 
 
-Base = declarative_base()
+Base: Any = declarative_base()  # SQLAlchemy 1.4 ships no types
 
 
 class Suppression(Base):

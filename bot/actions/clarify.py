@@ -14,13 +14,13 @@ import logging
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActionExecuted, UserUttered, UserUtteranceReverted
+from rasa_sdk.events import ActionExecuted, UserUtteranceReverted, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.interfaces import Action
 from rasa_sdk.types import DomainDict
 
 from bot.present import catalogue
-from bot.vocabulary import SEARCH_ENTITIES, OFFERABLE_INTENTS
+from bot.vocabulary import OFFERABLE_INTENTS, SEARCH_ENTITIES
 from providers import taxonomy
 
 log = logging.getLogger(__name__)

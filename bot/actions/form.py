@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
-
 from abc import ABC, abstractmethod
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -143,12 +142,13 @@ class ValidateSearchForm(FormValidationAction):
 
     async def validate_location(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         result = common.registry().geocode(str(value or ""))
-        if result.ok and result.place.precision == "state":
+        place = result.place
+        if place is not None and place.precision == "state":
             # A whole state is no place to measure "nearest" from.
             return {"location": None, "place": None, "location_candidates": None,
-                    "location_problem": f"state:{result.place.state}"}
-        if result.ok:
-            return {"location": result.place.display_name, "place": place_to_slot(result.place),
+                    "location_problem": f"state:{place.state}"}
+        if place is not None:
+            return {"location": place.display_name, "place": place_to_slot(place),
                     "location_candidates": None, "location_problem": None}
         if result.reason == "ambiguous" and result.candidates:
             return {"location": None, "place": None, "location_problem": "ambiguous",

@@ -47,7 +47,7 @@ def harm_reduction_line(place: Place) -> str:
     """One line of harm reduction alongside treatment: the nearest listed service within what
     "near" means, or the lines that work anywhere."""
     nearby = common.registry().searcher.search(place, Filters.of("need:harm_reduction"), page_size=1)
-    nearest = nearby.results[0] if nearby.results and nearby.results[0].miles <= NEAR_MILES else None
+    nearest = next((r for r in nearby.results[:1] if r.miles is not None and r.miles <= NEAR_MILES), None)
     return listings.nearby_harm_reduction_line(nearest)
 
 

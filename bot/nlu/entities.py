@@ -37,17 +37,15 @@ import logging
 import re
 import traceback
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 import scipy.sparse
 import spacy
 from rapidfuzz.distance import Levenshtein
-from spacy.tokens import Doc
-from spacy.vocab import Vocab
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -59,10 +57,20 @@ from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from bot.nlu.lexicon import FUZZY_WORDS, LEXICON, LOCATION, NUMBER, Phrase
 from providers import taxonomy
-from providers.geocode import CUE_PAIRS, CUES, PRECISIONS, GeocodeResult, OfflineGeocoder, PlaceMention, default_geocoder
+from providers.geocode import (
+    CUE_PAIRS,
+    CUES,
+    PRECISIONS,
+    GeocodeResult,
+    OfflineGeocoder,
+    PlaceMention,
+    default_geocoder,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -247,7 +255,7 @@ class EntityFinder:
         # The featurizer and the extractor both ask about each message in turn: find once.
         return copy.deepcopy(self._find_once(text[:MAX_SCAN_CHARS]))
 
-    @lru_cache(maxsize=8)
+    @lru_cache(maxsize=8)  # noqa: B019 - one finder per process (default_finder), never freed anyway
     def _find_once(self, text: str) -> list[dict[str, Any]]:
         doc = self._nlp.make_doc(text)
         mentions = self._lexicon_mentions(doc)

@@ -19,8 +19,6 @@ from typing import Any
 import numpy as np
 import scipy.sparse
 import skops.io
-from sklearn.linear_model import LogisticRegression
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -38,6 +36,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.linear_model import LogisticRegression
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +92,7 @@ class AveragedIntentClassifier(GraphComponent, IntentClassifier):
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
         rows = [sentence_features(e) for e in examples]
-        labelled = [(row, e.get(INTENT)) for row, e in zip(rows, examples) if row is not None]
+        labelled = [(row, e.get(INTENT)) for row, e in zip(rows, examples, strict=True) if row is not None]
         if len({intent for _, intent in labelled}) < 2:
             logger.debug("AveragedIntentClassifier: fewer than two intents to learn; DIET's ranking stands.")
             return self._resource
@@ -119,7 +118,7 @@ class AveragedIntentClassifier(GraphComponent, IntentClassifier):
 
     def _average(self, message: Message, probabilities) -> None:
         first = {r[INTENT_NAME_KEY]: r[PREDICTED_CONFIDENCE_KEY] for r in message.get(INTENT_RANKING_KEY) or []}
-        second = dict(zip(self.regression.classes_, probabilities))
+        second = dict(zip(self.regression.classes_, probabilities, strict=True))
         averaged = {
             name: (first.get(name, 0.0) + float(second.get(name, 0.0))) / 2 for name in first.keys() | second.keys()
         }

@@ -25,6 +25,13 @@ def module_file(name: str) -> Path | None:
     return None
 
 
+def source_of(name: str) -> Path:
+    found = module_file(name)
+    if found is None:
+        raise LookupError(f"{name} is not a module of this project")
+    return found
+
+
 def imported_modules(path: Path) -> set[str]:
     """Project modules a file imports, and the packages they sit in (Python runs their __init__)."""
     names: set[str] = set()
@@ -34,7 +41,7 @@ def imported_modules(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
             names.update(f"{node.module}.{alias.name}" for alias in node.names)
-    found = set()
+    found: set[str] = set()
     for name in names:
         if name.split(".")[0] in PROJECT_PACKAGES:
             parts = name.split(".")
@@ -51,8 +58,8 @@ def model_inputs() -> list[Path]:
         if name in seen:
             continue
         seen.add(name)
-        pending.extend(imported_modules(module_file(name)) - seen)
-    return sorted(module_file(name).relative_to(ROOT) for name in seen)
+        pending.extend(imported_modules(source_of(name)) - seen)
+    return sorted(source_of(name).relative_to(ROOT) for name in seen)
 
 
 if __name__ == "__main__":

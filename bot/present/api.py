@@ -12,9 +12,14 @@ from providers.search import Result, SearchResult, format_checked
 class Understood(Protocol):
     """What the assistant's NLU read in a one-line query."""
 
-    terms: tuple[str, ...]
-    location: str | None
-    intent: str | None
+    @property
+    def terms(self) -> tuple[str, ...]: ...
+
+    @property
+    def location(self) -> str | None: ...
+
+    @property
+    def intent(self) -> str | None: ...
 
 
 def term_labels(term_ids) -> list[dict]:

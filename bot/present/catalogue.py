@@ -8,7 +8,7 @@ past the classifier.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ class _Blank(dict):
         return ""
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     return yaml.safe_load((TEXT_DIR / f"{language}.yml").read_text(encoding="utf-8"))
 

@@ -41,8 +41,17 @@ from bot.web.openapi import api_openapi
 from bot.web.pages import host_page, login, logout, navigator_page
 from bot.web.search_api import api_search
 from bot.web.send_api import api_send, twilio_client
-from bot.web.state import (CHANNEL_STORE, HTTP_CLIENT, LOGIN_LIMIT, LOGIN_THROTTLE, REGISTRY, SEARCH_LIMIT,
-                           SENDER_KEY, SETTINGS, SMS_CLIENT)
+from bot.web.state import (
+    CHANNEL_STORE,
+    HTTP_CLIENT,
+    LOGIN_LIMIT,
+    LOGIN_THROTTLE,
+    REGISTRY,
+    SEARCH_LIMIT,
+    SENDER_KEY,
+    SETTINGS,
+    SMS_CLIENT,
+)
 from providers.registry import Registry
 
 logger = logging.getLogger(__name__)

@@ -66,7 +66,7 @@ def current_session(request: web.Request) -> str | None:
 def bearer_ok(request: web.Request) -> bool:
     token = request.app[SETTINGS].navigator_token
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    return bool(token) and scheme.lower() == "bearer" and secret_matches(given.strip(), token)
+    return token is not None and scheme.lower() == "bearer" and secret_matches(given.strip(), token)
 
 
 def address_of(request: web.Request) -> str:

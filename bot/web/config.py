@@ -3,8 +3,9 @@ configuration, one precedence rule) into one frozen `Settings` that `make_app` i
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from bot import settings
@@ -57,7 +58,7 @@ class Settings:
             raise ValueError("NAVIGATOR_FRAME_ANCESTORS must be a list of CSP sources")
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         rasa_url = settings.RASA_URL.read(env).rstrip("/")
         return cls(
             host=settings.WEB_HOST.read(env),

@@ -10,8 +10,14 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.web.auth import CSRF_HEADER, SESSION_COOKIE
-from bot.web.search_api import (DEFAULT_PAGE_SIZE, FACET_PARAMETERS, MAX_PAGE, MAX_PAGE_SIZE, MAX_PLACE_CHARS,
-                                MAX_QUERY_CHARS)
+from bot.web.search_api import (
+    DEFAULT_PAGE_SIZE,
+    FACET_PARAMETERS,
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    MAX_PLACE_CHARS,
+    MAX_QUERY_CHARS,
+)
 from bot.web.send_api import MAX_SEND_LISTINGS
 from providers import taxonomy
 from providers.geocode import PRECISIONS, REASONS

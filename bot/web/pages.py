@@ -10,8 +10,19 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.web.auth import (OFF_MESSAGE, SESSION_COOKIE, address_of, bearer_ok, csrf_token, current_session,
-                          new_session, own_origin, same_origin, secret_matches, set_session_cookie)
+from bot.web.auth import (
+    OFF_MESSAGE,
+    SESSION_COOKIE,
+    address_of,
+    bearer_ok,
+    csrf_token,
+    current_session,
+    new_session,
+    own_origin,
+    same_origin,
+    secret_matches,
+    set_session_cookie,
+)
 from bot.web.search_api import FACET_PARAMETERS
 from bot.web.state import LOGIN_LIMIT, LOGIN_THROTTLE, SETTINGS
 from providers import taxonomy

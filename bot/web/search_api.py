@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from aiohttp import web
-from multidict import MultiDictProxy
+from multidict import MultiMapping
 
 from bot.present.api import search_json
 from bot.web.auth import address_of, require_navigator
@@ -55,7 +55,7 @@ class SearchRequest:
     page_size: int
 
 
-def plain_text(query: MultiDictProxy, name: str, max_chars: int) -> str | None:
+def plain_text(query: MultiMapping[str], name: str, max_chars: int) -> str | None:
     value = query.get(name)
     if value is None or not value.strip():
         return None
@@ -68,7 +68,7 @@ def plain_text(query: MultiDictProxy, name: str, max_chars: int) -> str | None:
     return value.strip()
 
 
-def bounded_int(query: MultiDictProxy, name: str, default: int, low: int, high: int) -> int:
+def bounded_int(query: MultiMapping[str], name: str, default: int, low: int, high: int) -> int:
     value = query.get(name)
     if value is None:
         return default
@@ -77,7 +77,7 @@ def bounded_int(query: MultiDictProxy, name: str, default: int, low: int, high: 
     return int(value)
 
 
-def search_request(query: MultiDictProxy) -> SearchRequest:
+def search_request(query: MultiMapping[str]) -> SearchRequest:
     for name in query:
         if name not in SEARCH_PARAMETERS:
             raise ApiError(400, f"unknown parameter; the parameters are {', '.join(SEARCH_PARAMETERS)}", name)
@@ -134,7 +134,7 @@ async def api_search(request: web.Request) -> web.Response:
         raise ApiError(400, "place is required: q names no place", "place")
     registry = request.app[REGISTRY]
     located = await asyncio.to_thread(registry.geocode, where)
-    if not located.ok:
+    if located.place is None:
         raise place_problem(located)
     filters = Filters.of(*dict.fromkeys(wanted.terms + (parsed.terms if parsed else ())))
     result = await asyncio.to_thread(registry.searcher.search, located.place, filters, wanted.page, wanted.page_size)

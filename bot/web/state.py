@@ -4,6 +4,8 @@ here, not beside the factory, because every handler reads them and the factory i
 handlers."""
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 import aiohttp
 from aiohttp import web
 
@@ -22,4 +24,14 @@ REGISTRY = web.AppKey("registry", Registry)
 CHANNEL_STORE = web.AppKey("channel_store", ChannelStore)  # the STOP list
 SENDER_KEY = web.AppKey("sender_key", bytes)  # hashes a phone number into the STOP list's id
 HTTP_CLIENT = web.AppKey("http_client", aiohttp.ClientSession)  # to Rasa's /model/parse
-SMS_CLIENT = web.AppKey("sms_client", object)  # Twilio's client, or None when texting is not set up
+
+
+class SmsClient(Protocol):
+    """What the send API uses of Twilio's client (tests pass a stand-in): messages.create(to=, from_=, body=)."""
+
+    @property
+    def messages(self) -> Any: ...
+
+
+# None when texting is not set up.
+SMS_CLIENT: web.AppKey[SmsClient | None] = web.AppKey("sms_client")

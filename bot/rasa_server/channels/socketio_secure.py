@@ -41,7 +41,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
@@ -155,7 +155,7 @@ class SecureSocketIOInput(SocketIOInput):
         return "socketio"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> "SecureSocketIOInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> SecureSocketIOInput:
         credentials = credentials or {}
         return cls(
             user_message_evt=credentials.get("user_message_evt", "user_uttered"),
@@ -166,7 +166,7 @@ class SecureSocketIOInput(SocketIOInput):
         )
 
     def __init__(self, user_message_evt: str = "user_uttered", bot_message_evt: str = "bot_uttered",
-                 namespace: Optional[str] = None, socketio_path: str = "/socket.io",
+                 namespace: str | None = None, socketio_path: str = "/socket.io",
                  cors_allowed_origins: Any = None, secret: bytes | None = None,
                  session_limit: RateLimiter | None = None, ip_limit: RateLimiter | None = None,
                  max_body_bytes: int | None = None, trust_forwarded_headers: bool | None = None) -> None:
@@ -181,7 +181,7 @@ class SecureSocketIOInput(SocketIOInput):
         self.trust_forwarded_headers = settings.TRUST_FORWARDED_HEADERS.read() if trust_forwarded_headers is None \
             else trust_forwarded_headers
 
-    def get_output_channel(self) -> Optional[CustomJsonSocketIOOutput]:
+    def get_output_channel(self) -> CustomJsonSocketIOOutput | None:
         if self.sio is None:
             return None
         return CustomJsonSocketIOOutput(self.sio, self.bot_message_evt)
@@ -200,7 +200,7 @@ class SecureSocketIOInput(SocketIOInput):
             return response.json({"status": "ok"})
 
         @sio.on("connect", namespace=namespace)
-        async def connect(sid: str, environ: dict, auth: Optional[dict] = None) -> None:
+        async def connect(sid: str, environ: dict, auth: dict | None = None) -> None:
             # A browser always sends Origin on these requests; without one it is not our widget.
             if environ.get("HTTP_ORIGIN") not in self.origins:
                 raise ConnectionRefused("origin not allowed")

@@ -28,7 +28,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import parse_qsl
 
 from multidict import MultiDict
@@ -90,7 +90,7 @@ class TwilioSmsInput(InputChannel):
         return "twilio"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> "TwilioSmsInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> TwilioSmsInput:
         credentials = credentials or {}
         return cls(
             auth_token=settings.TWILIO_AUTH_TOKEN.read(configured=credentials.get("auth_token")),
@@ -102,15 +102,15 @@ class TwilioSmsInput(InputChannel):
 
     def __init__(
         self,
-        auth_token: Optional[str],
-        public_url: Optional[str] = None,
+        auth_token: str | None,
+        public_url: str | None = None,
         trust_forwarded_headers: bool = False,
         reply_timeout: float = settings.SMS_REPLY_TIMEOUT.default,
-        key: Optional[bytes] = None,
-        store: Optional[ChannelStore] = None,
-        sender_limit: Optional[RateLimiter] = None,
-        refused_limit: Optional[RateLimiter] = None,
-        max_body_bytes: Optional[int] = None,
+        key: bytes | None = None,
+        store: ChannelStore | None = None,
+        sender_limit: RateLimiter | None = None,
+        refused_limit: RateLimiter | None = None,
+        max_body_bytes: int | None = None,
     ) -> None:
         if not auth_token:
             logger.warning("No Twilio auth token (%s): every SMS webhook request will be refused.",
@@ -340,7 +340,7 @@ def _media_count(form: MultiDict) -> int:
     return int(count) if count.isascii() and count.isdigit() else 0  # "²".isdigit() is True
 
 
-def _first_value(header: Optional[str]) -> str:
+def _first_value(header: str | None) -> str:
     """The first of a comma-separated list of values, as proxies append theirs."""
     return (header or "").split(",")[0].strip()
 
