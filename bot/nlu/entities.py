@@ -186,6 +186,7 @@ class _Mention:
     weak: bool = False
     place: GeocodeResult | None = None
     after_cue: bool = False  # a place right after "in", "near", "close to"...
+    origin: bool = False  # a place someone came from: "moved here from columbus", "im from erie"
 
     @property
     def length(self) -> int:
@@ -213,12 +214,17 @@ def _merge_adjacent_places(text: str, mentions: Iterable[PlaceMention]) -> list[
     for group in groups:
         best = min((m.result for m in group), key=precision_rank)
         start, end = group[0].start, group[-1].end
-        merged.append(_Mention(start, end, LOCATION, text[start:end], place=best, after_cue=_after_cue(text, start)))
+        merged.append(_Mention(start, end, LOCATION, text[start:end], place=best, after_cue=_after_cue(text, start),
+                               origin=_words_before(text, start)[-1:] == ["from"]))
     return merged
 
 
+def _words_before(text: str, start: int) -> list[str]:
+    return re.findall(r"[^\W_]+", text[max(0, start - 40):start].lower())
+
+
 def _after_cue(text: str, start: int) -> bool:
-    words = re.findall(r"[^\W_]+", text[max(0, start - 40):start].lower())
+    words = _words_before(text, start)
     return bool(words) and (words[-1] in CUES or tuple(words[-2:]) in CUE_PAIRS)
 
 
@@ -348,6 +354,9 @@ class EntityFinder:
                 kept.append(mention)
         plain_types = {m.entity for m in kept if not m.weak}
         kept = [m for m in kept if not (m.weak and m.entity in plain_types)]
+        # Where someone came from is not where to search when they name where they are or are going.
+        if any(m.entity == LOCATION and not m.origin for m in kept):
+            kept = [m for m in kept if not m.origin]
         return sorted(kept, key=lambda m: m.start)
 
     @staticmethod

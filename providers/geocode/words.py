@@ -45,6 +45,14 @@ CUE_PAIRS = frozenset(
         ("move", "to"),
         ("relocated", "to"),
         ("got", "to"),
+        # Where someone is going: "headed to columbus", "going back to erie".
+        ("headed", "to"),
+        ("heading", "to"),
+        ("going", "to"),
+        ("back", "to"),
+        ("driving", "to"),
+        ("traveling", "to"),
+        ("travelling", "to"),
     }
 )
 # Stripped from both ends before asking "is the whole message a place?".
