@@ -8,6 +8,7 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -45,7 +46,9 @@ class ValidateSearchForm(FormValidationAction):
         # reject this turn, so the rules answer it first and the form resumes after.
         if not is_answer(tracker):
             return []
-        return await super().run(dispatcher, tracker, domain)
+        events = await super().run(dispatcher, tracker, domain)
+        # Back to the search: what they say now is about it, not about the emergency before.
+        return ([SlotSet("crisis", None)] if tracker.get_slot("crisis") else []) + events
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         slots = ["need", "location"]

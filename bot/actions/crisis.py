@@ -1,0 +1,71 @@
+"""What comes after a crisis reply: the person tells us how it is going, and we stay with them.
+
+After the overdose steps: no naloxone -> 911, rescue breathing, stay; they woke up -> stay with
+them, naloxone can wear off, withdrawal; help arrived -> what to tell them, Good Samaritan;
+anything else -> the steps that matter most, again. After 988 or a check-in: warm, 988 again.
+A request for naloxone or a place, or a detail of a search, ends the crisis and goes on to the
+search, as the person asked (the search form clears it too); until then the crisis stays, so
+the rules keep answering what they say next. The answers are sourced in the catalogue.
+"""
+from __future__ import annotations
+
+import logging
+import re
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.actions.common import latest_intent
+from bot.nlu.crisis_patterns import normalize
+from bot.present import catalogue
+
+log = logging.getLogger(__name__)
+
+NO_NALOXONE = re.compile(
+    r"\b(?:dont|do not|dnt|didnt|no|not|never|aint|cant find|lost) (?:have |got |has |any |get |gave )*(?:any )?"
+    r"(?:narcan|naloxone|naloxona|nasal spray)\b|\b(?:no tengo|no hay|no tenemos|sin) (?:narcan|naloxona)\b"
+    r"|\bout of (?:narcan|naloxone)\b|\bwhere (?:do|can) i get (?:narcan|naloxone) (?:now|rn|fast|quick)\b")
+WOKE_UP = re.compile(
+    r"\b(?:woke|wakes|waking|woken|awake|came to|came back|coming around|coming to|breathing (?:again|now|better)|"
+    r"started breathing|is breathing|hes breathing|shes breathing|hes ok|shes ok|theyre ok|responding now|talking now|"
+    r"sitting up|desperto|ya respira|reacciono|esta despierto|esta despierta|volvio)\b")
+HELP_ARRIVED = re.compile(
+    r"\b(?:ambulance|ems|paramedics?|medics|emts?|cops|police|fire ?(?:truck|department|dept)|911 (?:is|are) here|"
+    r"theyre here|help is here|help came|at the hospital|in the ambulance|ambulancia|paramedicos|policia|"
+    r"ya llegaron)\b")
+SEARCH_INTENTS = frozenset({"find_harm_reduction", "find_treatment", "find_recovery_support", "inform"})
+
+
+class ActionCrisisFollowup(Action):
+    def name(self) -> str:
+        return "action_crisis_followup"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        crisis = tracker.get_slot("crisis")
+        text = normalize(tracker.latest_message.get("text") or "")
+        intent = latest_intent(tracker)
+        if crisis == "overdose":
+            key = overdose_followup(text)
+            if key is None and intent in SEARCH_INTENTS:
+                # Back to what they asked for: naloxone, a place, a detail of the search.
+                log.info("after an overdose reply: back to the search")
+                return [SlotSet("crisis", None), FollowupAction("search_form")]
+            key = key or ("crisis_thanks" if intent == "thanks" else "crisis_still_there")
+        else:
+            key = "crisis_thanks" if intent == "thanks" else "crisis_stay_with_me"
+        catalogue.say(dispatcher, key)
+        log.info("after a %s reply: %s", crisis, key)
+        return []
+
+
+def overdose_followup(text: str) -> str | None:
+    """The answer to what someone says after the overdose steps, or None if it is not about them."""
+    if NO_NALOXONE.search(text):
+        return "crisis_no_naloxone"
+    if HELP_ARRIVED.search(text):
+        return "crisis_help_arrived"
+    if WOKE_UP.search(text):
+        return "crisis_woke_up"
+    return None
