@@ -63,6 +63,10 @@ def no_preference_value(slot: str, *, unsure: bool) -> str:
     return NOT_SURE if unsure and slot == "medication" else ANY
 
 
+# A kind of care that names a medication: "methadone clinic", "methadone program" (certified
+# opioid treatment programs) is a request for methadone, the medication only they may dispense.
+SETTING_IMPLIES_MEDICATION = {"otp": "methadone"}
+
 # Entities that say the person wants treatment, when they have not said what they need.
 TREATMENT_ENTITIES = frozenset({"medication", "setting", "payment"})
 # The entities that say something about a search: what a "did you mean" choice carries over (a

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -19,6 +20,40 @@ from bot.present import catalogue
 from providers import geo, taxonomy
 
 log = logging.getLogger(__name__)
+
+
+# A question asked this many times and still unanswered is not asked again: the search goes
+# ahead without it, and says so.
+MAX_ASKS = 2
+
+
+def search_slots(slots: Mapping[str, Any]) -> list[str]:
+    """What this search needs, in the order it asks: a need and a place; for treatment also the
+    medication and how they pay, and the kind of care only when the medication does not decide it."""
+    needed = ["need", "location"]
+    # Before the need is known, its treatment questions are listed after it (it is asked first), so a
+    # message that names a medication, a methadone clinic or a payment fills them at once.
+    if slots.get("need") in (None, "treatment"):
+        needed += ["medication", "payment"]
+        if slots.get("medication") in vocabulary.NO_PREFERENCE:
+            needed.append("setting")
+    return needed
+
+
+# The texts that ask for each slot (a place is asked in several ways, as the last answer needs).
+QUESTION_KEYS = {"location": ("ask_where", "ask_where_again", "ask_where_outside_us", "ask_where_bad_zip")}
+
+
+def times_asked(tracker: Tracker, slot: str) -> int:
+    """How often this search has asked its question for `slot` (since it last started over)."""
+    questions = {catalogue.text(key) for key in QUESTION_KEYS.get(slot, (f"ask_{slot}",))}
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") == "action_new_search":
+            break
+        if event.get("event") == "bot" and event.get("text") in questions:
+            count += 1
+    return count
 
 
 def reply_number(tracker: Tracker) -> int | None:
@@ -51,13 +86,7 @@ class ValidateSearchForm(FormValidationAction):
         return ([SlotSet("crisis", None)] if tracker.get_slot("crisis") else []) + events
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
-        slots = ["need", "location"]
-        if tracker.get_slot("need") == "treatment":
-            slots += ["medication", "payment"]
-            # The medication mostly decides the kind of care; ask only when it does not.
-            if tracker.get_slot("medication") in vocabulary.NO_PREFERENCE:
-                slots.append("setting")
-        return slots
+        return search_slots(tracker.slots)
 
     # --- extracting what plain mappings cannot ----------------------------------------------
 
@@ -112,15 +141,31 @@ class ValidateSearchForm(FormValidationAction):
 
     async def extract_medication(self, dispatcher, tracker, domain) -> dict[str, Any]:
         choice = self._choice("medication", tracker, domain)
-        return {"medication": choice} if choice else {}
+        if choice:
+            return {"medication": choice}
+        # "methadone clinic", "methadone program": a place for methadone is a request for it.
+        implied = vocabulary.SETTING_IMPLIES_MEDICATION.get(tracker.get_slot("setting"))
+        if implied and tracker.get_slot("medication") is None and "medication" not in entity_types(tracker):
+            return {"medication": implied}
+        return self._going_ahead("medication", dispatcher, tracker)
 
     async def extract_payment(self, dispatcher, tracker, domain) -> dict[str, Any]:
         choice = self._choice("payment", tracker, domain)
-        return {"payment": choice} if choice else {}
+        return {"payment": choice} if choice else self._going_ahead("payment", dispatcher, tracker)
 
     async def extract_setting(self, dispatcher, tracker, domain) -> dict[str, Any]:
         choice = self._choice("setting", tracker, domain)
-        return {"setting": choice} if choice else {}
+        return {"setting": choice} if choice else self._going_ahead("setting", dispatcher, tracker)
+
+    @staticmethod
+    def _going_ahead(slot: str, dispatcher, tracker: Tracker) -> dict[str, Any]:
+        """The question for `slot` was asked twice and this answer is about something else:
+        search without it, and say so, rather than ask a third time."""
+        if (tracker.get_slot("requested_slot") != slot or tracker.get_slot(slot) is not None
+                or slot in entity_types(tracker) or times_asked(tracker, slot) < MAX_ASKS):
+            return {}
+        catalogue.say(dispatcher, f"going_ahead_{slot}")
+        return {slot: vocabulary.no_preference_value(slot, unsure=False)}
 
     # --- validating -----------------------------------------------------------------------
 
@@ -171,8 +216,20 @@ class AskFor(Action, ABC):
         return f"action_ask_{self.slot}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
-        catalogue.say(dispatcher, f"ask_{self.slot}", buttons=catalogue.question_buttons(self.slot))
-        return []
+        if times_asked(tracker, self.slot) < MAX_ASKS:
+            catalogue.say(dispatcher, f"ask_{self.slot}", buttons=catalogue.question_buttons(self.slot))
+            return []
+        # Asked twice already (the person asked questions or answered other things instead):
+        # go ahead without it, say so, and ask what is still missing, if anything.
+        value = vocabulary.no_preference_value(self.slot, unsure=False)
+        catalogue.say(dispatcher, f"going_ahead_{self.slot}")
+        slots = {**tracker.slots, self.slot: value}
+        missing = [slot for slot in search_slots(slots) if slots.get(slot) is None]
+        events: list[dict[str, Any]] = [SlotSet(self.slot, value)]
+        if not missing:
+            return events + [SlotSet("requested_slot", None), FollowupAction("search_form")]
+        ask_next = QUESTIONS[missing[0]]()
+        return events + [SlotSet("requested_slot", missing[0])] + await ask_next.run(dispatcher, tracker, domain)
 
 
 class ActionAskNeed(AskFor):
@@ -198,6 +255,9 @@ class ActionAskLocation(Action):
         return "action_ask_location"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        if times_asked(tracker, "location") >= MAX_ASKS:
+            catalogue.say(dispatcher, "ask_where_or_helpline")  # a place cannot be assumed: offer a person
+            return []
         problem = tracker.get_slot("location_problem") or ""
         candidates = tracker.get_slot("location_candidates") or []
         if problem == "ambiguous" and candidates:
@@ -211,3 +271,10 @@ class ActionAskLocation(Action):
                 "outside_us": "ask_where_outside_us", "unknown_zip": "ask_where_bad_zip",
             }.get(problem, "ask_where"))
         return []
+
+
+# Each question the form asks, by slot.
+QUESTIONS: dict[str, type[Action]] = {
+    "need": ActionAskNeed, "location": ActionAskLocation, "medication": ActionAskMedication,
+    "payment": ActionAskPayment, "setting": ActionAskSetting,
+}
