@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import socket
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Optional
@@ -139,23 +140,25 @@ async def start_webhook(tmp_path, monkeypatch):
 
 @pytest.fixture
 async def start_widget(monkeypatch):
-    """The widget channel on a real Sanic server, as tests/unit/test_web.py's widget_channel, with the
-    channel's options and the agent chosen by the test."""
+    """The widget channel on a real Sanic server mounted the way Rasa mounts channels, with Rasa's CORS
+    set-up, the channel's options chosen by the test, and an agent: by default one that records each
+    message in `received` and answers with `reply` (an echo unless the test says)."""
     monkeypatch.setattr(Sanic, "test_mode", True)
     running: list[tuple[Any, aiohttp.ClientSession]] = []
 
-    async def start(*, agent: Any = None, access_log: bool = False, **options: Any) -> SimpleNamespace:
+    async def start(*, agent: Any = None, reply: Callable[[UserMessage], Awaitable[None]] = echo,
+                    access_log: bool = False, **options: Any) -> SimpleNamespace:
         received: list[UserMessage] = []
 
-        async def record_and_echo(message: UserMessage) -> None:
+        async def record_and_reply(message: UserMessage) -> None:
             received.append(message)
-            await echo(message)
+            await reply(message)
 
         options.setdefault("secret", b"test-widget-secret")
         channel = SecureSocketIOInput(cors_allowed_origins=[WIDGET_ORIGIN], **options)
         app = Sanic(f"widget_limits_{uuid.uuid4().hex}", configure_logging=False)
-        rasa_server.configure_cors(app, None)
-        app.ctx.agent = agent or SimpleNamespace(handle_message=record_and_echo)
+        rasa_server.configure_cors(app, None)  # what `rasa run` does without --cors
+        app.ctx.agent = agent or SimpleNamespace(handle_message=record_and_reply)
         register([channel], app, route="/webhooks/")
         listener = socket.socket()
         listener.bind(("127.0.0.1", 0))
@@ -168,11 +171,7 @@ async def start_widget(monkeypatch):
         url = f"http://127.0.0.1:{listener.getsockname()[1]}"
 
         async def connect(origin: str | None = WIDGET_ORIGIN, headers: dict[str, str] | None = None) -> RawSocketIO:
-            websocket = await session.ws_connect(f"{url}/socket.io/?EIO=4&transport=websocket",
-                                                 headers={**({"Origin": origin} if origin else {}), **(headers or {})})
-            assert (await websocket.receive_str()).startswith("0")
-            await websocket.send_str("40")
-            return RawSocketIO(websocket, await websocket.receive_str())
+            return await RawSocketIO.open(session, url, origin, headers)
 
         return SimpleNamespace(url=url, connect=connect, received=received, channel=channel, session=session)
 

@@ -22,9 +22,10 @@ class RawSocketIO:
         self.connect_reply = connect_reply
 
     @classmethod
-    async def open(cls, session: aiohttp.ClientSession, url: str, origin: str | None) -> "RawSocketIO":
+    async def open(cls, session: aiohttp.ClientSession, url: str, origin: str | None,
+                   headers: dict[str, str] | None = None) -> "RawSocketIO":
         websocket = await session.ws_connect(f"{url}/socket.io/?EIO=4&transport=websocket",
-                                             headers={"Origin": origin} if origin else {})
+                                             headers={**({"Origin": origin} if origin else {}), **(headers or {})})
         assert (await websocket.receive_str()).startswith("0")  # engine.io open
         await websocket.send_str("40")  # socket.io connect to the default namespace
         return cls(websocket, await websocket.receive_str())

@@ -7,19 +7,14 @@ import asyncio
 import json
 import logging
 import re
-import socket
-import uuid
 from pathlib import Path
-from types import SimpleNamespace
 
 import aiohttp
 import pytest
 import yaml
 from aiohttp.test_utils import TestClient, TestServer
-from rasa import server as rasa_server
-from rasa.core.channels.channel import UserMessage, register
+from rasa.core.channels.channel import UserMessage
 from rasa.core.run import _create_single_channel
-from sanic import Sanic
 
 from bot import settings
 from bot.rasa_server.channels.socketio_secure import CustomJsonSocketIOOutput, SecureSocketIOInput, SessionTokens
@@ -30,7 +25,7 @@ from bot.web.config import Settings
 from bot.web.middleware import PathOnlyAccessLogger
 from support.sms import PHONE
 from support.web import BEARER, NAVIGATOR_TOKEN, RASA_TOKEN, SENDER_KEY_HEX, FakeTwilio, origin, sign_in
-from support.widget import WIDGET_ORIGIN, RawSocketIO
+from support.widget import WIDGET_ORIGIN
 
 ROOT = Path(__file__).resolve().parents[2]
 PHONE_DIGITS = "2155550123"
@@ -442,41 +437,16 @@ async def test_the_access_log_has_no_query_string(national_registry, tmp_path, m
 # --- the widget's socket.io channel -------------------------------------------------------------
 
 
+async def reply_with_text_and_cards(message: UserMessage) -> None:
+    await message.output_channel.send_response(message.sender_id, {"text": f"got {message.text}"})
+    await message.output_channel.send_response(message.sender_id, {"custom": {"type": "listings", "listings": []}})
+
+
 @pytest.fixture
-async def widget_channel(monkeypatch):
+async def widget_channel(start_widget):
     """The channel on a real Sanic server with Rasa's CORS set-up; a fake agent answers each
     message with a text and a cards payload, as the assistant does."""
-    monkeypatch.setattr(Sanic, "test_mode", True)
-    received: list[UserMessage] = []
-
-    async def on_new_message(message: UserMessage) -> None:
-        received.append(message)
-        await message.output_channel.send_response(message.sender_id, {"text": f"got {message.text}"})
-        await message.output_channel.send_response(message.sender_id, {"custom": {"type": "listings", "listings": []}})
-
-    channel = SecureSocketIOInput(cors_allowed_origins=[WIDGET_ORIGIN], secret=b"test-widget-secret")
-    app = Sanic(f"widget_test_{uuid.uuid4().hex}", configure_logging=False)
-    rasa_server.configure_cors(app, None)  # what `rasa run` does without --cors
-    app.ctx.agent = SimpleNamespace(handle_message=on_new_message)
-    register([channel], app, route="/webhooks/")
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    server = await app.create_server(sock=listener, return_asyncio_server=True, access_log=False)
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    session = aiohttp.ClientSession()
-    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-
-    async def connect(origin: str | None = WIDGET_ORIGIN) -> RawSocketIO:
-        return await RawSocketIO.open(session, url, origin)
-
-    yield SimpleNamespace(url=url, connect=connect, received=received, channel=channel, session=session)
-    await session.close()
-    await server.before_stop()
-    server.close()
-    await server.wait_closed()
-    await server.after_stop()
+    return await start_widget(reply=reply_with_text_and_cards)
 
 
 TOKEN_PATTERN = re.compile(r"^[0-9a-f]{32}\.\d+\.[A-Za-z0-9_-]{43}$")
