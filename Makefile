@@ -1,4 +1,4 @@
-# Set-up and run on a fresh machine: `make run`. Every test: `make test`.
+# Set-up and run on a fresh machine: `make run`. Every test: `make test`; the unit tier alone: `make test-fast`.
 PYTHON ?= python3.10
 # Rasa 3.6 uses SQLAlchemy 1.x APIs; we pin <2.0, so its "moved in 2.0" notice is noise.
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -29,7 +29,8 @@ RUFF_PATHS := providers bot bench
 MYPY_PATHS := providers bot/vocabulary.py bot/settings.py bot/limits.py bot/senders.py bot/quiet_start.py \
 	bot/run.py bot/present bot/web bot/actions bot/nlu/model_inputs.py
 
-.PHONY: install registry domain model run shell test lint validate system-packages bench-search bench-turns bench-load \
+.PHONY: install registry domain model run shell test test-fast test-integration test-system lint validate \
+	system-packages bench-search bench-turns bench-load \
 	nlu-report nlu-holdout crisis-report field-report clean
 
 $(STAMP): pyproject.toml requirements.lock
@@ -96,13 +97,26 @@ system-packages:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-# Every test: the data, the Python tests (actions, channels, the registry on SQLite and PostgreSQL, the
-# web app, conversations through real servers, production with two replicas on PostgreSQL and Redis and
-# its faults, the widget in Chromium) and the conversation tests through the trained model.
+# Every test: the lint, the data, the Python tests of all three tiers (actions, channels, the registry on
+# SQLite and PostgreSQL, the web app, conversations through real servers, production with two replicas on
+# PostgreSQL and Redis and its faults, the widget in Chromium) and the conversation tests through the
+# trained model.
 test: lint validate $(REGISTRY_STAMP) $(MODEL) system-packages
 	$(BIN)/python -m pytest
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --e2e --fail-on-prediction-errors \
 		--out results/core
+
+# The unit tier (tests/unit): no trained model, no services, no child processes; under 2 minutes on 2 cores.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests/unit
+
+# The trained model loaded in process, real PostgreSQL and Redis, child interpreters (tests/integration).
+test-integration: $(MODEL) system-packages
+	$(BIN)/python -m pytest tests/integration
+
+# The servers the launcher starts, production with two replicas, the widget in Chromium (tests/system).
+test-system: $(MODEL) system-packages
+	$(BIN)/python -m pytest tests/system
 
 bench-search: $(REGISTRY_STAMP)
 	$(BIN)/python bench/search.py

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-import services  # noqa: E402  (throwaway PostgreSQL and Redis from Debian's packages)
+from support import services  # noqa: E402  (throwaway PostgreSQL and Redis from Debian's packages)
 
 from bot.rasa_server.patches.resilience import APOLOGY  # noqa: E402
 from bot.run import DEFAULT_MODEL, Assistant  # noqa: E402
@@ -138,7 +138,7 @@ async def drive(replicas: list[int], phones: int, rate: float, token: str, seed:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--postgres", help="a PostgreSQL server URL (postgresql://user:pass@host:port/postgres); "
-                                           "by default a throwaway one on loopback (tests/services.py)")
+                                           "by default a throwaway one on loopback (tests/support/services.py)")
     parser.add_argument("--redis", help="a Redis URL (redis://host:port/0); by default a throwaway one")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--phones", type=int, default=200)

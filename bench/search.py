@@ -12,7 +12,7 @@
    (`listing`, `listing_term`), the only tables a search reads.
 
 3. With --postgres, the national registry imported into a throwaway PostgreSQL
-   (tests/services.py): searched through the PostGIS index when PostGIS is
+   (tests/support/services.py): searched through the PostGIS index when PostGIS is
    installed, and by bounding boxes.
 
 A query's time is Searcher.search() from a geocoded point: the SQL, distances,
@@ -153,7 +153,7 @@ def main():
     report(f"national registry ({len(n_sites):,} sites)", run(Searcher(national), queries))
 
     if args.postgres:
-        import services
+        from support import services
 
         with services.Postgres() as pg:
             registry = Registry(pg.create_database("registry"))

@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from bot.run import DEFAULT_MODEL, Assistant  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tests"))
-from services import free_port  # noqa: E402
+from support.services import free_port  # noqa: E402
 
 ZIPS = ["19134", "19122", "21201", "08102", "15213", "22902", "43215", "60612", "89501", "02118", "97214", "30303",
         "78701", "48201", "63103", "85004", "98101", "37203", "40202", "04101"]

@@ -41,7 +41,7 @@ reply-length distribution over all turns. A report, not a gate: the exit code is
 servers could not be started.
 
 The evaluation is importable (load_conversations, evaluate_turn, evaluate_conversation, asked_slots,
-parse_listings, Reply) for tests: tests/test_field_evaluator.py.
+parse_listings, Reply) for tests: tests/unit/test_field_evaluator.py.
 """
 from __future__ import annotations
 
@@ -628,7 +628,7 @@ def start_servers(model: Path, tmp: Path, token: str):
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "tests"))
     from bot.run import Assistant
-    from services import free_port
+    from support.services import free_port
 
     actions_port, rasa_port = free_port(), free_port()
     endpoints = tmp / "endpoints.yml"

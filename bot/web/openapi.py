@@ -2,7 +2,7 @@
 
 Written by hand from the limits and vocabulary the handlers check against. Its schemas are JSON
 Schema 2020-12 (OpenAPI 3.1's dialect): closed objects with every always-present field
-required, so tests/test_openapi.py, which checks real responses against them, catches drift
+required, so tests/unit/test_openapi.py, which checks real responses against them, catches drift
 between the document and the code.
 """
 from __future__ import annotations

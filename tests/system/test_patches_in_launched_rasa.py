@@ -1,7 +1,6 @@
 """Rasa itself calls this project's patches on a real turn: the Rasa server the launcher starts
-answers with the helplines when the action server is down (resilience), and a turn through the
-trained model checks the action server's answer with the once-checked schema and reads stored
-events through the remembered lookup (speedups)."""
+answers with the helplines when the action server is down (resilience). (The speedups on a turn
+through the trained model: tests/integration/test_patches_in_rasa.py.)"""
 from __future__ import annotations
 
 import json
@@ -10,9 +9,8 @@ import urllib.request
 import pytest
 
 from bot.present import catalogue
-from bot.rasa_server.patches import speedups
 from bot.run import DEFAULT_MODEL, Assistant
-from services import free_port
+from support.services import free_port
 
 
 def rest_texts(port: int, sender: str, text: str) -> list[str]:
@@ -37,15 +35,3 @@ def test_the_launched_rasa_server_answers_with_the_helplines_when_the_action_ser
         servers.wait_ready()
         # Stock Rasa says nothing at all when a custom action fails.
         assert rest_texts(rasa_port, "patched", "what is methadone") == [catalogue.text("apology")]
-
-
-async def test_a_turn_checks_the_action_answer_and_reads_stored_events_through_the_speedups(
-        in_process_assistant, monkeypatch):
-    speedups.answer_validator.cache_clear()
-    monkeypatch.setattr(speedups, "_event_classes", {})
-    first = await in_process_assistant.handle_text("what is methadone", sender_id="speedups")
-    second = await in_process_assistant.handle_text("what is buprenorphine", sender_id="speedups")
-    assert first[0]["text"] == catalogue.text("about_methadone")
-    assert second[0]["text"] == catalogue.text("about_buprenorphine")
-    assert speedups.answer_validator.cache_info().hits >= 1  # Rasa validated answers with the one validator
-    assert {"user", "action", "bot"} <= set(speedups._event_classes)  # the second turn read the first back

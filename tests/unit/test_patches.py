@@ -1,6 +1,7 @@
 """bot.rasa_server.patches: installed only on the Rasa they were written for; the speedups do
 their work once instead of every turn; Rasa still refuses what it refused and finds what it found.
-(tests/test_patches_in_rasa.py shows Rasa itself calling them on a real turn.)"""
+(tests/integration/test_patches_in_rasa.py and tests/system/test_patches_in_launched_rasa.py show
+Rasa itself calling them on a real turn.)"""
 from __future__ import annotations
 
 import jsonschema

@@ -18,9 +18,8 @@ from twilio.request_validator import RequestValidator
 from bot.rasa_server.channels.twilio_sms import EMPTY_TEXT
 from bot.limits import RateLimiter
 from bot.senders import sender_id
-from test_abuse_limits import start_widget  # noqa: F401  (a fixture)
-from test_twilio_channel import KEY, PHONE, SENDER, TOKEN, sms, start_webhook, table_rows  # noqa: F401
-from test_web import BEARER, fake_rasa, serve  # noqa: F401  (fixtures)
+from support.sms import KEY, PHONE, SENDER, TOKEN, sms, table_rows
+from support.web import BEARER
 
 OTHER_PHONE = "+12675550199"
 OTHER_SENDER = sender_id(OTHER_PHONE, KEY)

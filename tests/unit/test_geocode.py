@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import threading
-import time
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +15,10 @@ from providers.geocode import (
     OfflineGeocoder,
     Place,
     default_geocoder,
+    fuzzy,
 )
+from providers.geocode.geocoder import MAX_SCAN_CHARS
+from providers.geocode.scan import MAX_FUZZY_LOOKUPS
 
 CITY_HALL = (39.9526, -75.1652)  # Philadelphia
 ZIP_19134 = (39.9925, -75.1133)
@@ -317,7 +320,16 @@ def test_blank_punctuation_or_emoji_only_input_is_empty(geocoder, text):
     assert not result.ok and result.reason == "empty"
 
 
-def test_a_5000_character_message_returns_quickly_without_raising(geocoder):
+def test_a_5000_character_message_is_read_only_up_to_the_caps_without_raising(geocoder, monkeypatch):
+    # What bounds the cost of a long message: the characters read and the fuzzy lookups made.
+    lookups = []
+    extract_one = fuzzy.process.extractOne
+
+    def counted_extract_one(query, *args, **kwargs):
+        lookups.append(query)
+        return extract_one(query, *args, **kwargs)
+
+    monkeypatch.setattr(fuzzy, "process", SimpleNamespace(extractOne=counted_extract_one))
     messages = [
         "need help " * 500,
         "springfield pa " * 350,
@@ -326,11 +338,15 @@ def test_a_5000_character_message_returns_quickly_without_raising(geocoder):
         "19134 " + "y" * 5000,
     ]
     for text in messages:
-        started = time.perf_counter()
+        lookups.clear()
         result = geocoder.geocode(text)
-        assert time.perf_counter() - started < 2.0  # generous: it takes milliseconds
+        assert len(lookups) <= MAX_FUZZY_LOOKUPS, text[:40]
+        if text.startswith("Philadlephia"):
+            assert len(lookups) == MAX_FUZZY_LOOKUPS  # a misspelt city in every sentence: the budget stops it
         assert result.ok or result.reason in REASONS
+        assert result == geocoder.geocode(text[:MAX_SCAN_CHARS])  # nothing past the cap changed the answer
     assert geocoder.geocode("19134 " + "y" * 5000).place.postal_code == "19134"
+    assert geocoder.geocode("x " * MAX_SCAN_CHARS + "19134").reason == "not_found"  # a ZIP past the cap is unread
 
 
 def test_geocoding_from_several_threads_gives_the_same_answers(geocoder):

@@ -29,7 +29,7 @@ from bot.nlu.lexicon import FUZZY_WORDS, LEXICON, LOCATION, NUMBER, UNINSURED, e
 from bot.nlu.unreadable import UnreadableMessage, has_something_to_read
 from providers import taxonomy
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NLU_DIR = ROOT / "data" / "nlu"
 ENTITY_TYPES = set(taxonomy.FACETS) | {LOCATION, NUMBER}
 
@@ -687,7 +687,7 @@ def test_the_crisis_override_runs_last():
 
 
 def test_the_nlu_figures_count_a_right_guess_below_the_fallback_as_not_understood(tmp_path, capsys):
-    from tests.nlu_figures import fallback_threshold, main
+    from nlu_figures import fallback_threshold, main
 
     threshold = fallback_threshold()
 

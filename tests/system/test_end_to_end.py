@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from bot.run import DEFAULT_MODEL, Assistant
-from services import free_port
+from support.services import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -2,16 +2,10 @@
 and request size caps, seen from outside (status codes, Retry-After, replies)."""
 from __future__ import annotations
 
-import socket
-import uuid
-from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
 import pytest
-from rasa import server as rasa_server
-from rasa.core.channels.channel import UserMessage, register
-from sanic import Sanic
 
 from bot import settings
 from bot.rasa_server.channels.socketio_secure import SLOW_DOWN_TEXT as WIDGET_SLOW_DOWN_TEXT
@@ -20,14 +14,9 @@ from bot.rasa_server.channels.twilio_sms import SLOW_DOWN_TEXT, TwilioSmsInput
 from bot.limits import RateLimiter, client_ip
 from bot.present.sms import is_gsm7
 from bot.web.config import Settings
-from test_twilio_channel import PHONE, SENDER, sms, start_webhook  # noqa: F401  (a fixture)
-from test_web import (  # noqa: F401  (fixtures)
-    BEARER,
-    NAVIGATOR_TOKEN,
-    WIDGET_ORIGIN,
-    RawSocketIO,
-    serve,
-)
+from support.sms import SENDER, sms
+from support.web import BEARER, NAVIGATOR_TOKEN
+from support.widget import WIDGET_ORIGIN, RawSocketIO
 
 OTHER_PHONE = "+12675550199"
 
@@ -195,58 +184,6 @@ def test_sms_limits_come_from_the_environment(monkeypatch, tmp_path):
 
 
 # --- the widget -----------------------------------------------------------------------------------
-
-
-async def echo(message: UserMessage) -> None:
-    await message.output_channel.send_response(message.sender_id, {"text": f"got {message.text}"})
-
-
-@pytest.fixture
-async def start_widget(monkeypatch):
-    """The widget channel on a real Sanic server, as tests/test_web.py's widget_channel, with the
-    channel's options and the agent chosen by the test."""
-    monkeypatch.setattr(Sanic, "test_mode", True)
-    running: list[tuple[Any, aiohttp.ClientSession]] = []
-
-    async def start(*, agent: Any = None, access_log: bool = False, **options: Any) -> SimpleNamespace:
-        received: list[UserMessage] = []
-
-        async def record_and_echo(message: UserMessage) -> None:
-            received.append(message)
-            await echo(message)
-
-        options.setdefault("secret", b"test-widget-secret")
-        channel = SecureSocketIOInput(cors_allowed_origins=[WIDGET_ORIGIN], **options)
-        app = Sanic(f"widget_limits_{uuid.uuid4().hex}", configure_logging=False)
-        rasa_server.configure_cors(app, None)
-        app.ctx.agent = agent or SimpleNamespace(handle_message=record_and_echo)
-        register([channel], app, route="/webhooks/")
-        listener = socket.socket()
-        listener.bind(("127.0.0.1", 0))
-        server = await app.create_server(sock=listener, return_asyncio_server=True, access_log=access_log)
-        await server.startup()
-        await server.before_start()
-        await server.after_start()
-        session = aiohttp.ClientSession()
-        running.append((server, session))
-        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-
-        async def connect(origin: str | None = WIDGET_ORIGIN, headers: dict[str, str] | None = None) -> RawSocketIO:
-            websocket = await session.ws_connect(f"{url}/socket.io/?EIO=4&transport=websocket",
-                                                 headers={**({"Origin": origin} if origin else {}), **(headers or {})})
-            assert (await websocket.receive_str()).startswith("0")
-            await websocket.send_str("40")
-            return RawSocketIO(websocket, await websocket.receive_str())
-
-        return SimpleNamespace(url=url, connect=connect, received=received, channel=channel, session=session)
-
-    yield start
-    for server, session in running:
-        await session.close()
-        await server.before_stop()
-        server.close()
-        await server.wait_closed()
-        await server.after_stop()
 
 
 async def barrier(client: RawSocketIO, token: str) -> list[tuple[str, Any]]:

@@ -21,7 +21,7 @@ from bot.actions.explain import ActionExplainMedication, ActionExplainPrivacy, A
 from bot.actions.form import ActionAskLocation, ValidateSearchForm
 from bot.actions.search import ActionMoreResults, ActionNewSearch, ActionResultDetails, ActionSearchProviders
 
-DOMAIN = Domain.load(str(Path(__file__).resolve().parent.parent / "domain")).as_dict()
+DOMAIN = Domain.load(str(Path(__file__).resolve().parents[2] / "domain")).as_dict()
 SLOT_DEFAULTS = {name: slot.get("initial_value") for name, slot in DOMAIN["slots"].items()}
 
 

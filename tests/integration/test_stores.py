@@ -24,7 +24,7 @@ from providers import db, search
 from providers.registry import Registry
 from providers.taxonomy import Filters
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FILTER_CHOICES = [(), ("medication:buprenorphine",), ("medication:methadone",), ("medication:naltrexone",),
                   ("medication:buprenorphine", "payment:medicaid"), ("need:harm_reduction",),
                   ("medication:methadone", "payment:self_pay"), ("setting:residential",)]
@@ -206,12 +206,3 @@ async def test_two_replicas_take_turns_on_one_conversation_through_redis(redis_s
     await asyncio.gather(first_turn, turn(second, "second", 0))
 
     assert order == ["first starts", "first ends", "second starts", "second ends"]
-
-
-def test_the_lock_store_url_carries_password_database_and_tls():
-    store = RedisURLLockStore(EndpointConfig(url="rediss://:s%40cret@redis.internal:6380/3"))
-    kwargs = store.red.connection_pool.connection_kwargs
-    assert (kwargs["host"], kwargs["port"], kwargs["db"], kwargs["password"]) == ("redis.internal", 6380, 3, "s@cret")
-    assert store.red.connection_pool.connection_class.__name__ == "SSLConnection"
-    with pytest.raises(ValueError, match="NAVIGATOR_REDIS_URL"):
-        RedisURLLockStore(EndpointConfig(url="localhost:6379"))

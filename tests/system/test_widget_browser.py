@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import socket
 import sqlite3
 from pathlib import Path
 from types import SimpleNamespace
@@ -18,8 +17,9 @@ from types import SimpleNamespace
 import pytest
 
 from bot.run import DEFAULT_MODEL, Assistant
+from support.services import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "results"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -29,12 +29,6 @@ PHONE_WIDTH = {"width": 360, "height": 740}
 MARKUP_NAME = "<img src=x onerror=alert(1)> Harbor <script>alert(2)</script> Clinic"
 MARKUP_URL = "javascript:alert(3)"
 LISTED_PHONE = "215-555-0100"  # SAMHSA's files have no phone numbers: the test gives one listing one
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("localhost", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

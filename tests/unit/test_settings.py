@@ -11,7 +11,7 @@ import pytest
 from bot import settings
 from bot.run import production_environment
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_environment_wins_over_a_file_and_a_file_over_the_default():

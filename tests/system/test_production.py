@@ -8,8 +8,6 @@ import asyncio
 import json
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -27,9 +25,9 @@ from twilio.request_validator import RequestValidator
 from bot.rasa_server.patches.resilience import APOLOGY
 from bot.run import DEFAULT_MODEL, Assistant
 from bot.senders import sender_id
-from services import free_port
+from support.services import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PUBLIC_URL = "https://navigator.example.org"
 WEBHOOK = "/webhooks/twilio/webhook"
 TWILIO_TOKEN = "production-test-twilio-token"
@@ -150,45 +148,6 @@ def results_in(texts: list[str]) -> bool:
 
 
 # --- what production exposes ---------------------------------------------------------------------
-
-def rasa_would_report(env: dict) -> bool:
-    """What Rasa itself decides, in a process with this environment."""
-    out = subprocess.run([sys.executable, "-c", "import rasa.telemetry as t; print(t.is_telemetry_enabled())"],
-                         env=env, capture_output=True, text=True, check=True)
-    return out.stdout.strip() == "True"
-
-
-def test_the_servers_report_nothing_to_rasa_unless_the_deployer_says_so(monkeypatch, tmp_path):
-    # A machine where Rasa's CLI once ran has reporting switched on in ~/.config/rasa/global.yml.
-    (tmp_path / ".config" / "rasa").mkdir(parents=True)
-    (tmp_path / ".config" / "rasa" / "global.yml").write_text("metrics:\n  enabled: true\n  rasa_user_id: x\n")
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.delenv("RASA_TELEMETRY_ENABLED", raising=False)
-    assert rasa_would_report(dict(os.environ))  # the machine as it is: Rasa would report
-    token = {"NAVIGATOR_RASA_TOKEN": "t" * 32}  # so the embedded mode writes no token file
-    for name, _, env in Assistant(DEFAULT_MODEL, env=token).commands():
-        assert not rasa_would_report(env), name
-    opted_in = Assistant(DEFAULT_MODEL, env={**token, "RASA_TELEMETRY_ENABLED": "true"}).commands()
-    assert all(rasa_would_report(env) for _, _, env in opted_in)
-
-
-def test_a_token_that_begins_with_a_dash_reaches_rasa_as_the_token():
-    # secrets.token_urlsafe begins with "-" one time in 64; Rasa then refused to start.
-    from rasa.__main__ import create_argument_parser
-    token = "-B" + "x" * 41
-    for _, command, _ in Assistant(DEFAULT_MODEL, env={"NAVIGATOR_RASA_TOKEN": token}, only=("rasa",)).commands():
-        rasa_arguments = command[command.index("run"):]  # after `python -m bot.rasa_server`
-        assert create_argument_parser().parse_args(rasa_arguments).auth_token == token
-
-
-def test_production_mode_will_not_start_without_its_shared_secrets(monkeypatch):
-    for name in ("NAVIGATOR_DATABASE_URL", "NAVIGATOR_REDIS_URL", "NAVIGATOR_SENDER_KEY", "NAVIGATOR_RASA_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    with pytest.raises(ValueError) as refused:
-        Assistant(DEFAULT_MODEL, env={"NAVIGATOR_MODE": "production"})
-    for name in ("NAVIGATOR_DATABASE_URL", "NAVIGATOR_REDIS_URL", "NAVIGATOR_SENDER_KEY", "NAVIGATOR_RASA_TOKEN"):
-        assert name in str(refused.value)
-
 
 def test_production_has_no_rest_channel_a_locked_api_and_no_open_cors(cluster):
     port = cluster.replicas[0].rasa_port

@@ -13,16 +13,8 @@ from twilio.base.exceptions import TwilioRestException
 
 from bot.senders import ChannelStore, sender_id
 from bot.web.search_api import SEARCH_PARAMETERS
-from test_web import (  # noqa: F401  (fixtures)
-    BEARER,
-    PHONE,
-    SENDER_KEY_HEX,
-    FakeTwilio,
-    fake_rasa,
-    origin,
-    serve,
-    sign_in,
-)
+from support.sms import PHONE
+from support.web import BEARER, SENDER_KEY_HEX, FakeTwilio, origin, sign_in
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 TWILIO_NUMBER = "+12155550000"

@@ -7,118 +7,28 @@ import asyncio
 import json
 import logging
 import re
-import socket
-import stat
-import uuid
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
 import aiohttp
 import pytest
 import yaml
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from rasa import server as rasa_server
-from rasa.core.channels.channel import UserMessage, register
+from rasa.core.channels.channel import UserMessage
 from rasa.core.run import _create_single_channel
-from sanic import Sanic
 
 from bot import settings
-from bot.rasa_server.channels import socketio_secure
 from bot.rasa_server.channels.socketio_secure import CustomJsonSocketIOOutput, SecureSocketIOInput, SessionTokens
 from bot.senders import ChannelStore, sender_id
 from bot.present.sms import is_gsm7
 from bot.web.app import make_app
 from bot.web.config import Settings
 from bot.web.middleware import PathOnlyAccessLogger
+from support.sms import PHONE
+from support.web import BEARER, NAVIGATOR_TOKEN, RASA_TOKEN, SENDER_KEY_HEX, FakeTwilio, origin, sign_in
+from support.widget import WIDGET_ORIGIN
 
-ROOT = Path(__file__).resolve().parent.parent
-NAVIGATOR_TOKEN = "navigator-test-passphrase-1234"
-RASA_TOKEN = "rasa-test-token"
-SENDER_KEY_HEX = "ab" * 32
-PHONE = "+12155550123"
+ROOT = Path(__file__).resolve().parents[2]
 PHONE_DIGITS = "2155550123"
-BEARER = {"Authorization": f"Bearer {NAVIGATOR_TOKEN}"}
-WIDGET_ORIGIN = "http://widget.example.org"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class FakeTwilio:
-    """Stands in for twilio.rest.Client: records what would have been sent."""
-
-    def __init__(self) -> None:
-        self.sent: list[dict] = []
-        self.messages = self
-
-    def create(self, *, to: str, from_: str, body: str):
-        self.sent.append({"to": to, "from_": from_, "body": body})
-        return SimpleNamespace(sid=f"SM{uuid.uuid4().hex}")
-
-
-@pytest.fixture
-async def serve(national_registry, tmp_path, monkeypatch):
-    """Start the web app on the national registry; keyword arguments override its settings."""
-    monkeypatch.setenv("NAVIGATOR_SENDER_KEY", SENDER_KEY_HEX)
-    clients: list[TestClient] = []
-
-    async def start(**overrides: Any) -> TestClient:
-        settings = Settings(**{
-            "database_url": str(national_registry.engine.url),
-            "channel_database_url": f"sqlite:///{tmp_path / 'channels.db'}",
-            "rasa_url": f"http://127.0.0.1:{free_port()}",  # nothing listens there
-            "rasa_token": RASA_TOKEN,
-            "navigator_token": NAVIGATOR_TOKEN,
-            **overrides,
-        })
-        client = TestClient(TestServer(make_app(settings)))
-        await client.start_server()
-        clients.append(client)
-        return client
-
-    yield start
-    for client in clients:
-        await client.close()
-
-
-@pytest.fixture
-async def fake_rasa():
-    """A tiny /model/parse that answers with the entities given for each text."""
-    answers: dict[str, list[dict]] = {}
-    requests: list[dict] = []
-
-    async def parse(request: web.Request) -> web.Response:
-        body = await request.json()
-        requests.append({"token": request.query.get("token"), "text": body["text"]})
-        if request.query.get("token") != RASA_TOKEN:
-            return web.json_response({"message": "unauthorized"}, status=401)
-        return web.json_response({"text": body["text"], "intent": {"name": "find_treatment", "confidence": 1.0},
-                                  "entities": answers.get(body["text"], [])})
-
-    app = web.Application()
-    app.router.add_post("/model/parse", parse)
-    server = TestServer(app)
-    await server.start_server()
-    yield SimpleNamespace(url=str(server.make_url("")).rstrip("/"), answers=answers, requests=requests)
-    await server.close()
-
-
-def origin(client: TestClient) -> str:
-    return f"http://{client.host}:{client.port}"
-
-
-async def sign_in(client: TestClient) -> str:
-    """Signs in with the form and returns the navigator page's CSRF token."""
-    response = await client.post("/navigator/login", data={"passphrase": NAVIGATOR_TOKEN}, allow_redirects=False,
-                                  headers={"Origin": origin(client)})
-    assert response.status == 303
-    page = await (await client.get("/navigator")).text()
-    return re.search(r'<meta name="csrf-token" content="([0-9a-f]+)">', page).group(1)
 
 
 # --- who may use the navigator page and API -----------------------------------------------------
@@ -527,84 +437,16 @@ async def test_the_access_log_has_no_query_string(national_registry, tmp_path, m
 # --- the widget's socket.io channel -------------------------------------------------------------
 
 
-class RawSocketIO:
-    """A minimal socket.io client on one websocket (engine.io 4 framing), for tests.
-
-    (python-socketio's own client needs aiohttp 3.10 for websockets.)"""
-
-    def __init__(self, websocket: aiohttp.ClientWebSocketResponse, connect_reply: str) -> None:
-        self.websocket = websocket
-        self.connect_reply = connect_reply
-
-    @classmethod
-    async def open(cls, session: aiohttp.ClientSession, url: str, origin: str | None) -> "RawSocketIO":
-        websocket = await session.ws_connect(f"{url}/socket.io/?EIO=4&transport=websocket",
-                                             headers={"Origin": origin} if origin else {})
-        assert (await websocket.receive_str()).startswith("0")  # engine.io open
-        await websocket.send_str("40")  # socket.io connect to the default namespace
-        return cls(websocket, await websocket.receive_str())
-
-    @property
-    def connected(self) -> bool:
-        return self.connect_reply.startswith("40")
-
-    async def emit(self, event: str, data: Any) -> None:
-        await self.websocket.send_str("42" + json.dumps([event, data]))
-
-    async def next_event(self, timeout: float = 5.0) -> tuple[str, Any]:
-        while True:
-            packet = await asyncio.wait_for(self.websocket.receive_str(), timeout)
-            if packet == "2":  # ping
-                await self.websocket.send_str("3")
-            elif packet.startswith("42"):
-                event, *args = json.loads(packet[2:])
-                return event, args[0] if args else None
-
-    async def session(self, session_id: Any) -> str:
-        await self.emit("session_request", {"session_id": session_id})
-        event, token = await self.next_event()
-        assert event == "session_confirm"
-        return token
-
-    async def close(self) -> None:
-        await self.websocket.close()
+async def reply_with_text_and_cards(message: UserMessage) -> None:
+    await message.output_channel.send_response(message.sender_id, {"text": f"got {message.text}"})
+    await message.output_channel.send_response(message.sender_id, {"custom": {"type": "listings", "listings": []}})
 
 
 @pytest.fixture
-async def widget_channel(monkeypatch):
+async def widget_channel(start_widget):
     """The channel on a real Sanic server with Rasa's CORS set-up; a fake agent answers each
     message with a text and a cards payload, as the assistant does."""
-    monkeypatch.setattr(Sanic, "test_mode", True)
-    received: list[UserMessage] = []
-
-    async def on_new_message(message: UserMessage) -> None:
-        received.append(message)
-        await message.output_channel.send_response(message.sender_id, {"text": f"got {message.text}"})
-        await message.output_channel.send_response(message.sender_id, {"custom": {"type": "listings", "listings": []}})
-
-    channel = SecureSocketIOInput(cors_allowed_origins=[WIDGET_ORIGIN], secret=b"test-widget-secret")
-    app = Sanic(f"widget_test_{uuid.uuid4().hex}", configure_logging=False)
-    rasa_server.configure_cors(app, None)  # what `rasa run` does without --cors
-    app.ctx.agent = SimpleNamespace(handle_message=on_new_message)
-    register([channel], app, route="/webhooks/")
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    server = await app.create_server(sock=listener, return_asyncio_server=True, access_log=False)
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    session = aiohttp.ClientSession()
-    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-
-    async def connect(origin: str | None = WIDGET_ORIGIN) -> RawSocketIO:
-        return await RawSocketIO.open(session, url, origin)
-
-    yield SimpleNamespace(url=url, connect=connect, received=received, channel=channel, session=session)
-    await session.close()
-    await server.before_stop()
-    server.close()
-    await server.wait_closed()
-    await server.after_stop()
+    return await start_widget(reply=reply_with_text_and_cards)
 
 
 TOKEN_PATTERN = re.compile(r"^[0-9a-f]{32}\.\d+\.[A-Za-z0-9_-]{43}$")
