@@ -634,7 +634,7 @@ def start_servers(model: Path, tmp: Path, token: str):
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-        f"tracker_store:\n  type: bot.tracker_store.PrivateSQLTrackerStore\n  dialect: sqlite\n"
+        f"tracker_store:\n  type: bot.rasa_server.tracker_store.PrivateSQLTrackerStore\n  dialect: sqlite\n"
         f"  db: {tmp / 'tracker.db'}\n")
     env = {"NAVIGATOR_RASA_TOKEN": token, "NAVIGATOR_LIMIT_WIDGET_PER_IP": "100000",
            "NAVIGATOR_LIMIT_WIDGET_PER_SESSION": "100000", "NAVIGATOR_WIDGET_ORIGINS": WEB_ORIGIN}

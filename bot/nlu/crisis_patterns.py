@@ -139,7 +139,7 @@ _OVERDOSE_NOW = _any(
     # Will not wake.
     r"\b(?:cant|cannot|couldnt|can not|cant get|cannot get) (?:wake|waken|get) (?!up\b|me\b|myself\b)\w+",
     r"(?<!\bi )(?<!\bim )(?<!\bto )\b(?:wont|will not|isnt|not|aint|doesnt|does not) (?:wake|waking|wakin|woke)"
-    r"(?: up)?\b"
+    r"(?! (?:me|myself|us)\b)(?: up)?\b"
     r"(?! (?:early|on time|in time|in the morning|for (?:work|school|dosing)))",
     r"\b(?:no|ni) (?:se )?despierta\b|\bno (?:lo|la|le|los) (?:puedo|podemos|puedes) despertar\b|\bno despierta\b",
     # Not responding, not moving.
@@ -267,7 +267,7 @@ _SUICIDE = _any(
     r"(?:^|\bi |\bim |\bi am |\bi just |\bi really |\bi kinda |\bi honestly |\bi def |\bi think i |\bjust )"
     r"(?:(?!dont |do |not |never |didnt )\w+ )?(?:want|wanna|wanted|ready|going|gonna|trying|plan|planning|about) "
     r"(?:to |2 )?(?:die|be dead|end it|end things|not be here|not exist|disappear|overdose|od)\b"
-    r"(?! (?:with|for|out)\b)",
+    r"(?! (?:with|for|out|if|without|unless|of|from|in withdrawal)\b)",
     r"(?<!\bdont )(?<!\bdo not )(?<!\bnever )(?<!\bnot )\b(?:want|wanna) (?:to |2 )?(?:die|be dead)\b"
     r"(?! (?:for|out)\b)",
     r"\b(?:rather|better off) (?:be )?(?:dead|gone|without me|not here)\b|\bbetter off without me\b",
@@ -412,7 +412,7 @@ _DISTRESS = _any(
     r"\bkeep going like this\b",
     r"\b(?:so|all|totally|completely) alone\b|\bnobody (?:understands|cares|gets it)\b|\bno one (?:understands|"
     r"cares)\b",
-    r"\bwhats the point\b|\bwhat is the point\b|\bwhy (?:do i |i )?(?:even )?(?:bother|try|keep trying)\b",
+    r"\bwhats (?:even |really |the |)(?:even )?the point\b|\bwhat is (?:even )?the point\b|\bwhy (?:do i |i )?(?:even )?(?:bother|try|keep trying)\b",
     r"\bwant (?:it|everything|this) (?:all )?to (?:stop|end|be over)\b|\bjust want (?:it|everything) to stop\b",
     r"\b(?:end|at the end) of my rope\b|\bdont care what happens to me\b|\bdont care (?:if i|anymore)\b",
     r"\bim (?:such )?a (?:failure|mess|burden)\b",

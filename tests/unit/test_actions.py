@@ -18,7 +18,8 @@ from bot.actions import common
 from bot.actions.common import filters_for, place_to_slot
 from bot.actions.clarify import ActionNotUnderstood
 from bot.actions.explain import ActionExplainMedication, ActionExplainPrivacy, ActionForgetMe
-from bot.actions.form import ActionAskLocation, ValidateSearchForm
+from bot.actions.crisis import ActionCrisisFollowup
+from bot.actions.form import ActionAskLocation, ActionAskMedication, ValidateSearchForm
 from bot.actions.search import ActionMoreResults, ActionNewSearch, ActionResultDetails, ActionSearchProviders
 
 DOMAIN = Domain.load(str(Path(__file__).resolve().parents[2] / "domain")).as_dict()
@@ -434,3 +435,75 @@ async def test_a_number_not_on_the_menu_or_not_after_it_means_a_result_as_before
         {"event": "action", "name": "action_listen"}]
     messages, events = await run(ActionResultDetails(), later)
     assert events == [] and said(messages[0], "no_results_yet")
+
+
+# --- after a crisis reply ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, key", [
+    ("i dont have narcan what do i do", "crisis_no_naloxone"),
+    ("no tengo narcan", "crisis_no_naloxone"),
+    ("he woke up", "crisis_woke_up"),
+    ("shes breathing again", "crisis_woke_up"),
+    ("ok the ambulance is here", "crisis_help_arrived"),
+    ("what now", "crisis_still_there"),
+])
+async def test_after_the_overdose_steps_the_assistant_answers_what_happens_next(text, key):
+    messages, events = await run(ActionCrisisFollowup(), tracker(text, intent="nlu_fallback", crisis="overdose"))
+    assert [m["text"] for m in messages] == [catalogue.text(key)] and events == []
+
+
+async def test_after_a_988_reply_a_no_gets_warmth_and_988_again():
+    messages, _ = await run(ActionCrisisFollowup(), tracker("no", intent="deny", crisis="suicide"))
+    assert said(messages[0], "crisis_stay_with_me") and "988" in messages[0]["text"]
+
+
+async def test_asking_for_naloxone_after_the_crisis_goes_back_to_the_search():
+    _, events = await run(ActionCrisisFollowup(), tracker("where can i get narcan near 08102", intent="find_harm_reduction",
+                                                          crisis="overdose"))
+    assert slots_of(events) == {"crisis": None}
+    assert any(e.get("event") == "followup" and e.get("name") == "search_form" for e in events)
+
+
+# --- no question three times -----------------------------------------------------------------------
+
+
+def asked(slot: str, times: int) -> list[dict]:
+    return [{"event": "bot", "text": catalogue.text(f"ask_{slot}")} for _ in range(times)]
+
+
+async def test_a_methadone_clinic_is_a_request_for_methadone():
+    t = tracker("methadone clinic in pittsburgh pa", intent="find_treatment", active_loop="search_form",
+                entities=[entity("setting", "otp", "methadone clinic"), entity("location", "pittsburgh pa")],
+                need="treatment", setting="otp", location="pittsburgh pa")
+    _, events = await run(ValidateSearchForm(), t)
+    assert slots_of(events)["medication"] == "methadone"
+
+
+async def test_an_answer_about_something_else_after_two_asks_goes_ahead_and_says_so():
+    t = tracker("we have medicaid", entities=[entity("payment", "medicaid")], active_loop="search_form",
+                requested_slot="medication", need="treatment", location="Pittsburgh, PA", payment="medicaid")
+    t.events[:0] = asked("medication", 2)
+    messages, events = await run(ValidateSearchForm(), t)
+    assert said(messages[0], "going_ahead_medication") and slots_of(events)["medication"] == "any"
+    once = tracker("we have medicaid", entities=[entity("payment", "medicaid")], active_loop="search_form",
+                   requested_slot="medication", need="treatment", location="Pittsburgh, PA", payment="medicaid")
+    once.events[:0] = asked("medication", 1)
+    _, events = await run(ValidateSearchForm(), once)
+    assert "medication" not in slots_of(events)  # asked once: it will be asked again
+
+
+async def test_a_third_ask_after_questions_goes_ahead_and_asks_what_is_still_missing():
+    t = tracker("whats the first visit like", intent="ask_first_visit", active_loop="search_form",
+                requested_slot="medication", need="treatment", location="Pittsburgh, PA")
+    t.events[:0] = asked("medication", 2)
+    messages, events = await run(ActionAskMedication(), t)
+    assert [m["text"] for m in messages] == [catalogue.text("going_ahead_medication"), catalogue.text("ask_payment")]
+    assert slots_of(events) == {"medication": "any", "requested_slot": "payment"}
+
+
+async def test_a_place_asked_twice_is_asked_again_with_the_helpline():
+    t = tracker("idk", intent="nlu_fallback", active_loop="search_form", requested_slot="location", need="treatment")
+    t.events[:0] = [{"event": "bot", "text": catalogue.text("ask_where")}] * 2
+    messages, _ = await run(ActionAskLocation(), t)
+    assert said(messages[0], "ask_where_or_helpline") and "1-800-662-4357" in messages[0]["text"]

@@ -17,10 +17,10 @@ from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.crisis import (
+    CRISIS_DISTRESS,
     CRISIS_OVERDOSE,
     CRISIS_SUICIDE,
-    OVERDOSE_PATTERNS,
-    SUICIDE_PATTERNS,
+    OVERDOSE_AFTERCARE,
     CrisisOverride,
     crisis_intent,
 )
@@ -33,13 +33,8 @@ ROOT = Path(__file__).resolve().parents[2]
 NLU_DIR = ROOT / "data" / "nlu"
 ENTITY_TYPES = set(taxonomy.FACETS) | {LOCATION, NUMBER}
 
-INTENTS = {
-    "greet", "goodbye", "thanks", "affirm", "deny", "bot_challenge", "out_of_scope", "help",
-    "find_treatment", "find_harm_reduction", "find_recovery_support", "inform", "no_preference", "not_sure",
-    "ask_what_is_medication", "ask_how_to_start", "ask_first_visit", "ask_naltrexone_wait",
-    "ask_compare_medications", "family_member", "more_results", "result_details", "new_search", "ask_privacy",
-    "forget_me", "crisis_overdose", "crisis_suicide",
-}
+# Every intent the domain declares: each needs its training examples.
+INTENTS = set(yaml.safe_load((ROOT / "domain" / "navigator.yml").read_text(encoding="utf-8"))["intents"])
 
 
 @pytest.fixture(scope="module")
@@ -537,7 +532,6 @@ NOT_A_CRISIS = [
     "she wont respond to my texts",
     "im feeling blue",
     "5 kms away",
-    "my son overdosed last year",
     "how do i give narcan",
     "where can i get narcan",
     "im going to die if i dont get subs",
@@ -566,9 +560,47 @@ def test_overdose_wins_when_both_match():
     assert crisis_intent("i want to die i took too much") == CRISIS_OVERDOSE
 
 
-def test_every_pattern_is_documented():
-    for pattern in OVERDOSE_PATTERNS + SUICIDE_PATTERNS:
-        assert pattern.signal.strip()
+@pytest.mark.parametrize("text", [
+    "whats even the point anymore", "i cant keep going like this", "me siento sola y no aguanto mas"])
+def test_despair_without_a_plan_gets_a_check_in(text):
+    assert crisis_intent(text) == CRISIS_DISTRESS
+
+
+@pytest.mark.parametrize("text", [
+    "i od'd two weeks ago and got narcanned", "my brother overdosed last night but hes home now",
+    "my son overdosed last year",
+    "tuve una sobredosis el mes pasado"])
+def test_an_overdose_that_is_over_gets_aftercare(text):
+    assert crisis_intent(text) == OVERDOSE_AFTERCARE
+
+
+@pytest.mark.parametrize("text", [
+    "mi primo no respira y esta morado", "le pusimos narcan y no despierta", "mi bebe se tomo mi metadona",
+    "she locked herself in the bathroom after using and its been 20 minutes no answer",
+    "her chest isnt moving"])
+def test_an_overdose_is_read_from_its_signs_in_english_and_spanish(text):
+    assert crisis_intent(text) == CRISIS_OVERDOSE
+
+
+@pytest.mark.parametrize("text", [
+    "me voy a ahorcar esta noche", "nadie me extranaria si me muero", "ive been saving my pills to take them all",
+    "gonna drive my truck off the overpass", "im going to the bridge tonight"])
+def test_suicide_risk_is_read_in_english_and_spanish(text):
+    assert crisis_intent(text) == CRISIS_SUICIDE
+
+
+@pytest.mark.parametrize("text", [
+    "how many pills would it take to not wake up", "i have enough saved up to not wake up"])
+def test_using_to_die_is_suicide_not_an_overdose_happening(text):
+    assert crisis_intent(text) == CRISIS_SUICIDE
+
+
+@pytest.mark.parametrize("text", [
+    "what do i do if someone stops breathing", "scared my son will od when he gets out", "that cake is to die for",
+    "i want to end this addiction", "quiero dejar de usar", "my phone is dying", "i take all my meds with dinner",
+    "im about to jump in the shower", "in the movie he od'd in a club, is that real", "me muero de hambre"])
+def test_questions_fears_and_figures_of_speech_are_not_an_emergency(text):
+    assert crisis_intent(text) not in (CRISIS_OVERDOSE, CRISIS_SUICIDE)
 
 
 def classified(text: str, ranking: list[tuple[str, float]]) -> Message:
@@ -591,6 +623,25 @@ def test_the_override_replaces_a_fallback():
     message = classified("i want to kms", [(DEFAULT_NLU_FALLBACK_INTENT_NAME, 0.7), ("greet", 0.4), ("help", 0.35)])
     CrisisOverride().process([message])
     assert names(message) == [CRISIS_SUICIDE, "greet", "help"]
+
+
+def test_the_patterns_reading_stands_over_a_more_urgent_learned_guess():
+    message = classified("nobody would even notice if i was gone", [("crisis_overdose", 0.6), ("inform", 0.4)])
+    CrisisOverride().process([message])
+    assert names(message) == [CRISIS_SUICIDE, "crisis_overdose", "inform"]
+
+
+def test_a_learned_emergency_in_a_question_about_overdose_is_overruled():
+    message = classified("how do i know if someone is overdosing",
+                         [("crisis_overdose", 0.7), ("ask_what_is_medication", 0.2), ("help", 0.1)])
+    CrisisOverride().process([message])
+    assert names(message) == ["ask_what_is_medication", "help"]
+
+
+def test_a_learned_overdose_told_in_the_past_becomes_aftercare():
+    message = classified("he overdosed in the fall", [("crisis_overdose", 0.8), ("inform", 0.2)])
+    CrisisOverride().process([message])
+    assert names(message)[0] == OVERDOSE_AFTERCARE
 
 
 def test_a_crisis_the_classifier_found_is_left_alone():

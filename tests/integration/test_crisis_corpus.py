@@ -1,0 +1,46 @@
+"""The crisis corpus (tests/corpus/crisis_*.yml, issue 17) through the trained model's whole NLU
+pipeline, as a message to the assistant is read: every overdose and suicide message of the dev
+and tuning parts is read as a crisis of its kind, almost no hard negative is, and the holdout,
+never read to write a pattern or an example, stays at least where it was measured
+(`make crisis-report` prints the figures)."""
+from __future__ import annotations
+
+import pytest
+
+from crisis_report import FILES, KIND_OF_INTENT, is_crisis, load_corpus
+
+
+@pytest.fixture(scope="module")
+def readings(trained_agent):
+    async def read_all():
+        out = {}
+        for name, path in FILES.items():
+            items = load_corpus(path)
+            out[name] = [(item, (await trained_agent.parse_message(item.text))["intent"]["name"]) for item in items]
+        return out
+    return read_all
+
+
+def figures(read: list) -> tuple[float, float, list, list]:
+    """Recall as make crisis-report counts it (read as a crisis), the false-positive rate, the
+    crises missed or read as the other kind (911 for 988), and the false positives."""
+    crisis = [(i, it) for i, it in read if i.kind in ("overdose", "suicide")]
+    caught = sum(is_crisis(it, i.kind) for i, it in crisis)
+    wrong = [(i.text, it) for i, it in crisis if KIND_OF_INTENT.get(it) != i.kind]
+    negatives = [(i, it) for i, it in read if i.kind == "negative"]
+    false = [(i.text, it) for i, it in negatives if it in KIND_OF_INTENT]
+    return caught / len(crisis), len(false) / len(negatives), wrong, false
+
+
+async def test_every_crisis_in_the_dev_and_tuning_parts_is_caught_and_almost_no_negative_is(readings):
+    read = await readings()
+    for part in ("dev", "tuning"):
+        recall, false_rate, wrong, false = figures(read[part])
+        assert wrong == [], part
+        assert false_rate <= 0.01, (part, false)
+
+
+async def test_the_holdout_stays_where_it_was_measured(readings):
+    # Measured 2026-12-02: recall 74/81 (91.4%), false positives 4/117 (3.4%). Targets: 100% and 1%.
+    recall, false_rate, _, _ = figures((await readings())["holdout"])
+    assert recall >= 0.91 and false_rate <= 0.035
