@@ -18,7 +18,7 @@ from providers.taxonomy import Filters
 # form lets the rules answer it (an emergency first, a question, a request) and resumes.
 # domain.yml's `not_intent` lists on the form's slot mappings must be this set.
 NOT_AN_ANSWER = frozenset({
-    "crisis_overdose", "crisis_suicide", "crisis_distress", "overdose_aftercare",
+    "crisis_overdose", "crisis_suicide", "crisis_distress", "overdose_aftercare", "ask_open_now",
     "ask_what_is_medication", "ask_how_to_start", "ask_first_visit",
     "ask_naltrexone_wait", "ask_compare_medications", "ask_privacy", "forget_me", "help", "bot_challenge",
     "goodbye", "new_search",

@@ -114,14 +114,18 @@ class ValidateSearchForm(FormValidationAction):
 
     @staticmethod
     def _implied_need(tracker: Tracker) -> str | None:
-        for entity in tracker.latest_message.get("entities", []):
-            if entity.get("entity") in vocabulary.TREATMENT_ENTITIES:
-                return "treatment"
-            if entity.get("entity") == "support":
-                term = taxonomy.BY_ID.get(f"support:{entity.get('value')}")
-                if term is not None and term.need:
-                    return term.need
-        return None
+        """What a message names decides what it asks for: a medication or a kind of care is
+        treatment, even beside naloxone ("narcan and maybe subs": the treatment page carries a
+        naloxone line); a support is its own need; a way of paying alone means treatment."""
+        entities = tracker.latest_message.get("entities", [])
+        kinds = {entity.get("entity") for entity in entities}
+        if kinds & {"medication", "setting"}:
+            return "treatment"
+        for entity in entities:
+            term = taxonomy.BY_ID.get(f"support:{entity.get('value')}") if entity.get("entity") == "support" else None
+            if term is not None and term.need:
+                return term.need
+        return "treatment" if kinds & vocabulary.TREATMENT_ENTITIES else None
 
     async def extract_location(self, dispatcher, tracker, domain) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != "location":

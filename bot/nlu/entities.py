@@ -219,6 +219,20 @@ def _merge_adjacent_places(text: str, mentions: Iterable[PlaceMention]) -> list[
     return merged
 
 
+# What a person says they do not want: "i dont want treatment just narcan", "not methadone".
+# Only for what they came for; "dont have narcan" still names naloxone, "no insurance" is a payment.
+_REFUSED_ENTITIES = frozenset({"need", "medication", "setting"})
+_REFUSAL = re.compile(
+    r"(?:\b(?:dont|don't|do not|not|never|no longer|aint|ain't)\s+(?:really\s+|even\s+)?(?:want|need|looking for|"
+    r"interested in|like|trying|doing|going (?:to|back to))(?:\s+(?:to\s+)?(?:do|go to|get|try|be on|start|"
+    r"take|use|any|a|no))?|\b(?:no|not|without|instead of|rather than)(?:\s+(?:more|any))?)\s*$",
+    re.IGNORECASE)
+
+
+def _refused(text: str, mention: _Mention) -> bool:
+    return mention.entity in _REFUSED_ENTITIES and bool(_REFUSAL.search(text[max(0, mention.start - 50):mention.start]))
+
+
 def _words_before(text: str, start: int) -> list[str]:
     return re.findall(r"[^\W_]+", text[max(0, start - 40):start].lower())
 
@@ -268,7 +282,7 @@ class EntityFinder:
         mentions += self._misspelt_drug_names(doc, mentions)
         mentions += self._number_mentions(text)
         mentions += _merge_adjacent_places(text, self._geocoder.find_places(text))
-        return [self._entity(m) for m in self._resolve(mentions)]
+        return [self._entity(m) for m in self._resolve(mentions) if not _refused(text, m)]
 
     # -- the lexicon -----------------------------------------------------------------------
 
