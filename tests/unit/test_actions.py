@@ -507,3 +507,14 @@ async def test_a_place_asked_twice_is_asked_again_with_the_helpline():
     t.events[:0] = [{"event": "bot", "text": catalogue.text("ask_where")}] * 2
     messages, _ = await run(ActionAskLocation(), t)
     assert said(messages[0], "ask_where_or_helpline") and "1-800-662-4357" in messages[0]["text"]
+
+
+async def test_a_medication_beside_naloxone_is_a_treatment_search_and_naloxone_alone_is_harm_reduction():
+    mixed = tracker("narcan and maybe subs", intent="find_harm_reduction", active_loop="search_form",
+                    entities=[entity("support", "naloxone", "narcan"), entity("medication", "buprenorphine", "subs")])
+    _, events = await run(ValidateSearchForm(), mixed)
+    assert slots_of(events)["need"] == "treatment"
+    alone = tracker("narcan in camden, i have medicaid", intent="find_harm_reduction", active_loop="search_form",
+                    entities=[entity("support", "naloxone", "narcan"), entity("payment", "medicaid")])
+    _, events = await run(ValidateSearchForm(), alone)
+    assert slots_of(events)["need"] == "harm_reduction"

@@ -839,3 +839,29 @@ def test_the_fallback_reads_the_averaged_ranking():
     assert names[averaged - 1] == "DIETClassifier" and names[averaged + 1] == "FallbackClassifier"
     # DIET's full ranking: an intent outside its top 10 would otherwise count as 0 in the average.
     assert pipeline[averaged - 1]["ranking_length"] == 0
+
+
+@pytest.mark.parametrize("text, kept, dropped", [
+    ("i dont want treatment just need narcan and test strips 60623", {"support", "location"}, {"need"}),
+    ("not methadone, subs", {("medication", "buprenorphine")}, {("medication", "methadone")}),
+    ("i dont need rehab i need subs", {"medication"}, {"setting"}),
+    ("i dont have narcan", {"support"}, set()),
+    ("no insurance", {"payment"}, set()),
+])
+def test_what_a_person_says_they_do_not_want_is_not_what_they_asked_for(finder, text, kept, dropped):
+    found = {(e["entity"], e["value"]) for e in finder.find(text)}
+    names = {entity for entity, _ in found} | found
+    assert kept <= names and not (dropped & names)
+
+
+@pytest.mark.parametrize("text, place", [
+    ("im on methadone 90mg just moved to pittsburgh from columbus need to get dosed tomorrow", "pittsburgh"),
+    ("i live in akron but im from cleveland", "akron"),
+    ("headed to erie pa from buffalo", "erie pa"),
+])
+def test_where_someone_came_from_is_not_where_to_search(finder, text, place):
+    assert [e["value"] for e in finder.find(text) if e["entity"] == "location"] == [place]
+
+
+def test_a_place_someone_came_from_still_counts_when_it_is_the_only_one(finder):
+    assert [e["value"] for e in finder.find("im from columbus") if e["entity"] == "location"] == ["columbus"]
