@@ -82,3 +82,12 @@ def test_the_domain_responses_are_the_catalogues():
     responses = yaml.safe_load(domain.render())["responses"]
     assert all("{" not in r[0]["text"] for r in responses.values())  # no placeholder left for Rasa to fill
     assert "1-800-662-4357" in responses["utter_iamabot"][0]["text"]
+
+
+def test_the_widgets_offline_note_names_the_seeds_helpline():
+    # The widget's own note shows when the assistant cannot be reached, so it cannot ask the server:
+    # its number is checked against the national-services seed instead.
+    from bot.present import national
+
+    widget = (ROOT / "bot" / "web" / "static" / "widget" / "widget.js").read_text(encoding="utf-8")
+    assert national.numbers()["helpline"] in widget
