@@ -101,7 +101,9 @@ _GENERAL_QUESTION = _any(
     r"\b(?:acts?|acting) like\b|"
     r"\b(?:en las|en la) (?:noticias|pelicula|novela|serie|cancion|tele)\b|\bsalio en\b|"
     r"\bpretend\w*|\bso dramatic\b|\bto die for\b|\bmuert[oa] de (?:miedo|hambre|risa|cansancio|sueno|frio|calor|"
-    r"ganas|verguenza|envidia)\b|\bme muero de (?:hambre|risa|sueno|ganas|frio|calor)\b",
+    r"ganas|verguenza|envidia)\b|\b(?:me muero|muriendo|morir|morirme) de (?:la )?(?:hambre|risa|sueno|ganas|frio"
+    r"|calor|"
+    r"verguenza|miedo|envidia)\b|\bhello darkness\b",
     r"\b(?:end|kill|quit|beat|stop|kick|break|matar|dejar|terminar con|acabar con) (?:this|my|the|este|esta|mi|el|la) "
     r"(?:addiction|habit|use|using|dependence|vicio|adiccion|droga|vida de droga)\b|\bdejar de usar\b",
 )
@@ -119,7 +121,7 @@ _PAST = _any(
     r"\b(?:ive|i have|he has|she has|they have|hes|shes) (?:overdosed|odd|oded|od) (?:\w+ )?(?:times|before)\b",
     r"\b(?:after|since) (?:my|his|her|their|an|the|that) (?:od|overdose)\b",
     r"\b(?:ok|okay|fine|alright|good|stable|awake|home|out of the hospital) now\b",
-    r"\b(?:almost|nearly) died\b",
+    r"\b(?:almost|nearly) died\b|\b(?:funeral|memorial|vigil|grief|rip|rest in peace|obituary)\b",
     r"\b(?:el ano pasado|la semana pasada|el mes pasado|anoche|ayer|hace (?:\w+ )?(?:dias|semanas|meses|anos)|"
     r"murio de|fallecio|perdi a|tuvo una sobredosis|ya (?:esta|estan|esta bien|se recupero)|"
     r"(?:en|de|desde) (?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|"
@@ -137,7 +139,10 @@ _OVERDOSE_NOW = _any(
     r"\bno (?:respira|esta respirando)\b|\brespira(?:ndo)? (?:muy |bien )?(?:despacio|lento|raro|poco)\b|"
     r"\bno respira bien\b|\bdejo de respirar\b",
     # Will not wake.
-    r"\b(?:cant|cannot|couldnt|can not|cant get|cannot get) (?:wake|waken|get) (?!up\b|me\b|myself\b)\w+",
+    r"\b(?:cant|cannot|couldnt|can not) (?:wake|waken) (?!up\b|me\b|myself\b)\w+|"
+    r"\b(?:cant|cannot|couldnt|can not) get (?:him|her|them|\w+) (?:up|to wake|awake|to respond|to open (?:his|her"
+    r"|their)"
+    r" eyes)\b|\bbreathing is (?:real |really |so |very )?(?:loud|weird|slow|shallow)\b",
     r"(?<!\bi )(?<!\bim )(?<!\bto )\b(?:wont|will not|isnt|not|aint|doesnt|does not) (?:wake|waking|wakin|woke)"
     r"(?! (?:me|myself|us)\b)(?: up)?\b"
     r"(?! (?:early|on time|in time|in the morning|for (?:work|school|dosing)))",
@@ -163,6 +168,11 @@ _OVERDOSE_NOW = _any(
     r"\bdeath rattle\b|\b(?:snoring|roncando|ronca) (?:\w+ )?(?:weird|weirdly|strange|funny|loud|loudly|raro|"
     r"extrano|fuerte)\b|\b(?:snoring|choking) (?:sounds|noises)\b",
     r"\bcold and clammy\b|\b(?:cant|cannot|couldnt|wont) be (?:woken|woke|waken|awakened)\b|\bout cold\b",
+    r"\b(?:cant|cannot|couldnt|no) (?:feel|find|get) (?:a |his |her |their )?pulse\b|\bgasping\b|"
+    r"\bbarely (?:moving|breathing|awake|conscious)\b|\b(?:wont|not|isnt|aint) (?:come around|coming around|"
+    r"come to|coming to)\b|\b(?:going|went|nodding|nodded) back out\b|\bhead on the (?:wheel|steering wheel)\b|"
+    r"\bapenas respira\b|\bno (?:ta|esta) respirando\b|\bmora[od]o?\b|\bcomo que se ahoga\b|\bse (?:esta )?ahogando\b|"
+    r"\brespira (?:bien )?despacito\b",
     r"\b(?:wont|cant|cannot|can not) stay awake\b|\bno (?:se )?(?:puede )?mantener despiert[oa]\b",
     r"\bbreath\w* (?:like |only |maybe )?(?:\d+|once|twice|one|two) (?:times? )?(?:a|per|every) (?:minute|min)\b",
     r"\bchest (?:isnt|is not|not|aint|stopped|is barely) (?:moving|rising|going up)\b",
@@ -187,7 +197,8 @@ _OVERDOSE_NOW = _any(
     r"\b(?:no (?:despierta|reacciona|responde|respira))\b",
     r"\bcold and (?:not moving|wont move|stiff)\b|\b(?:se quedo|esta) frio\b",
     r"\bcollapsed\b|\bfading fast\b|\bseizing\b|\bhaving a seizure\b|\bconvulsion\w*\b",
-    r"\b(?:passed|fell|nodded|blacked|knocked|laid|lying|laying|slumped|tirad[oa]) (?:out|down|en el piso|en el suelo)"
+    r"\b(?:passed|fell|nodded|blacked|knocked|laid|lying|laying|slumped|tirad[oa]) (?:out|down|back|over|en el piso|"
+    r"en el suelo)"
     r"\b.{0,60}?\b(?:wont|not|cant|isnt|doesnt|aint|no|ni) (?:\w+ )?(?:respond|responding|wake|waking|move|moving|"
     r"breathing|answer|answering|pulse|reacciona|responde|despierta|respira|se mueve)\b",
     rf"\b(?:passed|fell|nodded|blacked) out\b.{{0,60}}?\b(?:needle|rig|after (?:a |the )?(?:shot|hit|using|{_USED}))\b",
@@ -241,6 +252,10 @@ _TOOK_A_LOT = (r"\b(?:took|swallowed|ate|drank|got into|se tomo|se comio|se trag
                r"metadona|pastillas|meds|bottle|dope|fent|fentanilo|subs)\b")
 _DROWSY = r"\b(?:sleepy|drowsy|wont stay awake|cant stay awake|nodding|dormid[oa]|no despierta|mareado)\b"
 _SHUT_IN = r"\b(?:bathroom|restroom|door|locked|stall|closet|room|car|bano|puerta|encerr\w*)\b"
+# A bathroom that stays silent is an emergency even when nobody says they used.
+_SILENT_BATHROOM = (r"\b(?:locked|encerrad[oa])\b.{0,30}?\b(?:bathroom|restroom|bano)\b.{0,60}?\b(?:wont answer"
+                    r"|not answering|"
+                    r"no contesta|no responde|dont hear anything|no se oye nada)\b")
 
 
 def overdose_now(text: str) -> bool:
@@ -252,6 +267,8 @@ def overdose_now(text: str) -> bool:
         return True
     if (re.search(_PUPILS, text) or re.search(_NODDING, text)) and _NO_ANSWER.search(text):
         return True
+    if re.search(_SILENT_BATHROOM, text):
+        return True
     if re.search(_TOOK_A_LOT, text) and (_NO_ANSWER.search(text) or re.search(_DROWSY, text)):
         return True
     return bool(re.search(_SHUT_IN, text) and _NO_ANSWER.search(text) and re.search(rf"\b{_USED}\b", text))
@@ -261,7 +278,7 @@ def overdose_now(text: str) -> bool:
 _SUICIDE = _any(
     # Saying it.
     r"\b(?:kill|killing|kil|end|ending|off|offing|shoot|hang|hanging|hurt|cut) (?:my ?self|meself|myslef)\b"
-    r"(?! up\b)",
+    r"(?! (?:up|at|with|working|doing|over|laughing|trying)\b)",
     r"(?<![0-9] )(?<![0-9])\bkms\b",
     r"\b(?:suicid|sucid|suisid|suicd|suicied|sucuid|suicidio|suicidarme|suicidar)\w*",
     r"(?:^|\bi |\bim |\bi am |\bi just |\bi really |\bi kinda |\bi honestly |\bi def |\bi think i |\bjust )"
@@ -270,7 +287,7 @@ _SUICIDE = _any(
     r"(?! (?:with|for|out|if|without|unless|of|from|in withdrawal)\b)",
     r"(?<!\bdont )(?<!\bdo not )(?<!\bnever )(?<!\bnot )\b(?:want|wanna) (?:to |2 )?(?:die|be dead)\b"
     r"(?! (?:for|out)\b)",
-    r"\b(?:rather|better off) (?:be )?(?:dead|gone|without me|not here)\b|\bbetter off without me\b",
+    r"\brather (?:be )?(?:dead|gone|not here)\b|\bbetter off (?:dead|gone|without me|not here)\b",
     r"\b(?:end|ending) (?:it all|my (?:own )?life|it tonight|it today|everything|my suffering)\b",
     r"\b(?:take|taking) my (?:own )?life\b",
     r"\b(?:no reason|no point|nothing left|nothing) (?:to live|in living|living|to live for)\b|"
@@ -280,7 +297,7 @@ _SUICIDE = _any(
     r"be here|exist|wake up|keep living|go on)\b",
     r"\b(?:want|wanna|wish|hope|hoping) (?:to |i )?(?:not exist|didnt exist|wasnt here|wasnt born|was never born|"
     r"wasnt alive|was dead|were dead|could die|could disappear|didnt wake up|dont wake up|never wake up|"
-    r"wouldnt wake up|wont wake up|die in my sleep)\b",
+    r"wouldnt wake up|wont wake up|die in my sleep)\b(?! for (?:a|the) (?:weekend|day|while|bit|week))",
     r"\b(?:sleep|go to sleep|fall asleep|close my eyes) (?:\w+ ){0,2}(?:forever|and never wake|and not wake|"
     r"and never open)\b|\bnever wake up again\b|\bsleep forever\b|\bsleep for good\b",
     r"\b(?:not|never) (?:to )?wake up (?:again|ever|tomorrow)\b|\bto (?:not|never) wake up\b",
@@ -334,7 +351,10 @@ _SUICIDE = _any(
     r"\b(?:taking|take|gonna take|swallowing|swallow) (?:them|these|it) all\b|\btake all of them\b",
     r"\bsorry for everything\b|\bim (?:out|gone) for good\b(?! to)|\b(?:wont|will not|never) hear from me again\b",
     r"\bcut(?:ting)? (?:deep|my wrists?|myself)\b|\b(?:slit|cut) my wrists?\b",
-    r"\b(?:said|told (?:\w+ ){1,2})(?:my )?goodbyes?\b|\b(?:wrote|made|finished|left) (?:my|a) (?:will|note|letter)\b",
+    r"\b(?:said |told (?:\w+ ){1,2})(?:my )?goodbyes?\b(?! to (?:my )?(?:old )?(?:clinic|doctor|dealer|job|place|town|"
+    r"city|state|program|counselor))|\b(?:wrote|made|finished|left) (?:my|a) (?:will|note|suicide note"
+    r"|goodbye letter)\b|"
+    r"\b(?:wrote|left|writing) (?:\w+ )?letters\b|\bmy note is\b|\bnote (?:is )?on the (?:table|counter|bed|door)\b",
     r"\b(?:got|have|made) a plan\b.{0,40}?\b(?:going through|do it|tonight|going to|gonna)\b|"
     r"\bgoing through with it\b",
     r"\bno point (?:in )?(?:being alive|living|to living|going on)\b",
@@ -342,16 +362,19 @@ _SUICIDE = _any(
     r"\b(?:hope|hoping|wish) i (?:od|overdose|die|dont come back|never come back|dont make it)\b|"
     r"\bi (?:dont|never) come back\b",
     r"\b(?:they|theyd|everyone|everybody|family|kids|wife|husband|mom|dad|the world|people)\b.{0,40}?\bbetter off\b"
-    r"(?! (?:with|going|on|at|in)\b)|\bbetter off without\b",
+    r"(?=\s*(?:$|without|if i|when i|dead|and\b))|\bbetter off without\b",
     r"\b(?:dont|do not|cant) see myself (?:making it|living|being here|alive)\b|"
     r"\bmaking it (?:past|through) (?:this|the|tonight|today)\b(?! (?:class|program|detox|taper))",
     r"\b(?:leave|leaving) this world\b|\b(?:irme|ir|salir) de este mundo\b|\bdejar este mundo\b",
     r"\b(?:going to|gonna|will|ill) finish it\b|\bfinish (?:it|this) tonight\b",
     r"\bdont (?:try to |come )?(?:find|look for) me\b|\bno me busquen\b",
     # Saying goodbye.
-    r"\b(?:this is|its) (?:my )?(?:last|final) (?:text|message|msg|goodbye|words?)\b|\bthis is goodbye\b",
-    r"\b(?:goodbye|bye) (?:everyone|everybody|forever|world|all)\b|\b(?:goodbye|bye)\b.{0,40}\b(?:forever|for good|"
-    r"love you all|im done|giving up)\b",
+    r"\b(?:this is|its) (?:my )?(?:last|final) (?:text|message|msg|goodbye|words?)\b"
+    r"|\bthis is goodbye\b(?! to (?:my )?(?:old )?(?:clinic|doctor|"
+    r"dealer|job|place|town|city|program))",
+    r"\b(?:goodbye|bye) (?:everyone|everybody|forever|world|all)\b|\b(?:goodbye"
+    r"|bye)\b(?! to (?:my )?(?:old )?(?:clinic|"
+    r"doctor|dealer|job|place|town|city))\b.{0,40}\b(?:forever|for good|love you all|im done|giving up)\b",
     r"\btell (?:my |her |him |them )?\w+ (?:i love|that i love|i loved|im sorry)\b",
     r"\b(?:wrote|writing|left|leaving) (?:my |a |the )?(?:suicide )?(?:note|letters|goodbye letter)\b",
     r"\b(?:giving|gave|give) (?:away )?(?:all )?(?:my|away my) (?:stuff|things|dog|cat|kids|belongings)\b.{0,60}?"
@@ -366,9 +389,11 @@ _SUICIDE = _any(
     r"\bno way out (?:but|except|other than)\b|\bonly way out is\b",
     r"\b(?:mom|mama|dad|mother|baby|kids) if you (?:read|see|find) this\b",
     # Spanish.
-    r"\bme (?:voy a|quiero|pienso|vas a) (?:matar|morir|ahorcar|suicidar|colgar|tirar|cortar|quitar la vida)\b|"
+    r"\bme (?:voy a|quiero|pienso|vas a) (?:matar|morir|ahorcar|suicidar|colgar|tirar|cortar|quitar la vida)\b"
+    r"(?! de (?:la )?(?:verguenza|risa|hambre|miedo|frio|calor|sueno|ganas))|"
     r"\b(?:quiero|voy a|pienso|me gustaria|deseo|prefiero) (?:matarme|morirme|morir|ahorcarme|suicidarme|colgarme|"
-    r"tirarme|quitarme la vida|cortarme las venas|acabar con todo|acabar con mi vida)\b|\bmatarme\b|\bahorcarme\b|"
+    r"tirarme|quitarme la vida|cortarme las venas|acabar con todo|acabar con mi vida)\b"
+    r"(?! de (?:la )?(?:verguenza|risa|hambre|miedo|frio|calor|sueno|ganas))|\bmatarme\b|\bahorcarme\b|"
     r"\bmejor me muero\b|\bpara que vivir\b|\bcortarme las venas\b|\b(?:saltar|tirarme) (?:del|de un|desde el) "
     r"(?:puente|edificio|techo)\b|\bsobredosis a proposito\b|\ba proposito para no despertar\b",
     r"\b(?:ya )?no quiero (?:vivir|seguir viviendo|seguir|estar aqui|despertar|existir)\b",
@@ -397,6 +422,87 @@ _SUICIDE = _any(
     r"\b(?:meti|meto|metere) (?:\w+ ){0,3}a proposito\b",
 )
 
+# Said without saying it: finality, burden, a plan or the means, regret at being revived, wanting
+# to be with someone who died. Each alone can be ordinary ("its time for my appointment"); these
+# are the wordings that are not.
+_SUICIDE_INDIRECT = _any(
+    # Farewells.
+    r"\blast (?:time )?(?:you(?:ll| will)?|youll|u(?:ll)?) (?:hear|see) (?:from )?me\b|\blast (?:message|text|msg)\b"
+    r"(?=\W*(?:$|thanks|thank|bye|goodbye|love|sorry|from me|ever))|\blast time i (?:ask|reach out|bother|text)\b|"
+    r"\b(?:ill|i will|im gonna|ima) be gone (?:by then|soon|tomorrow|by morning|after tonight)\b|"
+    r"\bsaving (?:them|it|my \w+) (?:all )?up\b|\b(?:deje|escribi) (?:unas |las )?cartas\b|"
+    r"\bhow (?:much|many) .{0,40}?\b(?:would|will|does|to) (?:make|kill|stop)\b.{0,30}?\b(?:for good|die|breathing)\b"
+    r"|\bultima vez que (?:me )?(?:escriben|escribo|saben de mi)\b|"
+    r"\b(?:esta es |es )?mi despedida\b",
+    r"\bjust wanted to say (?:bye|goodbye)\b|\bif i dont (?:text|answer|reply|write) back\b.{0,30}?\bknow why\b|"
+    r"\b(?:sorry|lo siento) (?:for|por) (?:all|everything|todo)\b.{0,60}?\b(?:goodbye|bye|love you|adios|los quiero)\b|"
+    r"\b(?:writing|write|wrote) (?:my )?goodbye (?:texts?|letters?|messages?)\b|\b(?:its|it is) not (?:her|his|your"
+    r"|their)"
+    r" fault\b|\b(?:can|will|could) (?:ever |someday )?forgive me\b|\bforgive me (?:someday|one day)\b",
+    r"\btell (?:my|the) (?:\w+ ){1,3}(?:she|he|they) (?:was|were) (?:always )?(?:nice|good|kind)\b|"
+    r"\b(?:thanks|thank you|thank u) for (?:everything|trying)\b.{0,50}?\b(?:last|goodbye|bye|hear from me|not (?:her"
+    r"|his)"
+    r" fault|im done|gone)\b|\b(?:last|goodbye)\b.{0,40}?\bthanks for (?:everything|trying)\b",
+    # A burden, soon gone.
+    r"\bwont be (?:a )?(?:problem|burden|bother)\b|\bno voy a ser un problema\b|\bout of (?:every(?:one|body)s|your"
+    r"|their)"
+    r" hair\b|\b(?:easier|better|lighter) (?:for everyone |for everybody |for them |)(?:if i (?:just )?(?:go|leave"
+    r"|was gone|"
+    r"disappear|die|wasnt here)|without me)\b|\bbe relieved if i\b|\bdeserve better than me\b",
+    r"\b(?:cant|cannot|dont) see (?:any|a) (?:kind of )?future\b|\bno (?:le )?veo futuro\b|\bno future for me\b",
+    r"\bnothing (?:left )?for me here\b|\bno tengo (?:por|para) que vivir\b|\bi dont belong here anymore\b",
+    # It is decided.
+    r"^(?:i think |i guess |well )?(?:its|it is) (?:time|my time)\W*$|\bits my time\b|\btonight is the night\b|"
+    r"^(?:creo que )?ya es hora\W*$|\b(?:already|ya lo) decid\w*\b.{0,30}?\b(?:dont try|no me traten|please)\b|"
+    r"\bim done waiting\b|\b(?:made|make|hice las) (?:my )?paces? con dios\b|\bmade my peace\b",
+    r"\b(?:everything|its all|all) (?:is )?(?:in order|handled|taken care of) now\b|\bso i can go\b|"
+    r"\b(?:make sure|take care of|look after|cuiden a|cuida a) (?:someone )?(?:\w+ ){0,3}(?:my )?(?:dog|cat|pets?"
+    r"|perro|"
+    r"gato)\b.{0,30}?\b(?:after|when im gone|cuando (?:yo )?ya no)\b",
+    r"\b(?:gave|giving|give) (?:away )?(?:\w+ ){0,3}(?:dog|cat|stuff|things|jacket|boots|truck|car|keys|passwords?|"
+    r"phone|belongings|clothes)\b.{0,80}?\b(?:handled|wont need|dont need|just in case|where im going|in order)\b|"
+    r"\bwho gets my (?:stuff|things)\b",
+    # Not waking, not going on.
+    r"\b(?:sleep|slept) and (?:never|not) (?:wake|woke)(?: up)?\b|\bnot deal with (?:anything|nothing|it"
+    r"|any of it) ever\b|"
+    r"\bno quiero (?:amanecer|despertar)\b",
+    r"\b(?:want|wish) (?:it|the pain|everything|this|all this|it all) (?:to )?(?:stop|end|be over) (?:forever|for good|"
+    r"permanently)\b|\bdont want to keep going\b|\bpoint of (?:staying|living|going on)\b"
+    r"|\bnot (?:to )?exist anymore\b|"
+    r"\b(?:tired|cansad[oa]) (?:of|de) (?:being alive|living|life|vivir)\b",
+    # Sorry to be revived.
+    r"\bwhy did (?:they|you|u) (?:narcan|revive|save|bring back) me\b|\bdidnt want to come back\b|\bwish i (?:didnt"
+    r"|hadnt)"
+    r" (?:survive|make it|wake)\w*\b|\b(?:should have|shoulda|should of|wish they had|wish (?:the )?\w+ had)"
+    r" (?:just )?let me (?:go|die)\b|\bjust let me go\b|\bdont want narcan\b|\bpor que me revivieron\b|"
+    r"\bno queria volver\b",
+    # To be with someone who died.
+    r"\b(?:wanna|want to|going to) (?:go )?(?:be with|follow) (?:her|him|them|my \w+)\b|\bit should (?:of"
+    r"|have) been me\b|"
+    r"\bme quiero ir con (?:el|ella)\b|\bin heaven\b.{0,30}?\b(?:be with|join)\b|\b(?:be with"
+    r"|join) (?:\w+ ){0,3}in heaven\b",
+    # The means, at hand.
+    r"\b(?:\d+|a bunch of|a lot of|all these|un monton de) (?:\w+ )?(?:pills|pastillas)\b.{0,40}?\b(?:saved"
+    r"|stockpil\w*|"
+    r"guardadas|right here|next to me|lined up|para cuando)\b|\bstockpiling\b|\bpills (?:are )?(?:right here"
+    r"|next to me)\b",
+    r"\b(?:rope|noose|soga)\b.{0,50}?\b(?:looking at|staring at|garage|ready|tied|beam|tree)\b",
+    r"\b(?:gun|pistol|pistola)\b.{0,60}?\b(?:nobody|no one|alone|in my lap|in my hand|loaded|nadie)\b",
+    r"\b(?:walking|going|headed) (?:out )?to the (?:train )?tracks\b|\btracks\b.{0,30}?\b(?:now|tonight|lay|lie|sit)\b|"
+    r"\bvias del tren\b|\bwhen the (?:express|train|next train) comes\b",
+    r"\bgarage (?:door )?(?:shut|closed)\b|\bgaraje cerrado\b|\b(?:overpass|bridge|ledge|roof)\b.{0,40}?\b(?:the drop"
+    r"|jump|"
+    r"fall)\b|\ben el puente\b.{0,30}?\b(?:bajar|saltar|tirar)\w*",
+    r"\b(?:drive|driving|crash|crashing) (?:my |the )?(?:car|truck)? ?into (?:the |a )?(?:lake|river|tree|wall|pole"
+    r"|ocean|"
+    r"traffic)\b|\bcutting deeper\b|\bcortando mas hondo\b|\b(?:holding|have|got) (?:the |a |my )?(?:knife|blade"
+    r"|razor)\b",
+    r"\b(?:pills|tylenol|meds|bottle|vodka)\b.{0,40}?\blined up\b|\b(?:lethal|fatal|deadly) dose\b",
+    r"\bnext time i use im not stopping\b|\bwhat i have left\b.{0,30}?\bwont wake\b|\blook like an accident\b|"
+    r"\bvoices (?:say|tell me)\b.{0,30}?\b(?:jump|kill|die|end)\b|\bwhere nobody (?:will|would|can) find me\b|"
+    r"\bme voy a meter todo\b|\bhoy me mato\b",
+)
+
 # --- despair without a plan ------------------------------------------------------------------------
 _DISTRESS = _any(
     r"\b(?:cant|cannot|can not|dont know if i can|dont think i can) (?:do|take|handle|keep doing) (?:this|it|any ?more|"
@@ -412,7 +518,8 @@ _DISTRESS = _any(
     r"\bkeep going like this\b",
     r"\b(?:so|all|totally|completely) alone\b|\bnobody (?:understands|cares|gets it)\b|\bno one (?:understands|"
     r"cares)\b",
-    r"\bwhats (?:even |really |the |)(?:even )?the point\b|\bwhat is (?:even )?the point\b|\bwhy (?:do i |i )?(?:even )?(?:bother|try|keep trying)\b",
+    r"\bwhats (?:even |really |the |)(?:even )?the point\b|\bwhat is (?:even )?the point\b|\bwhy (?:do i "
+    r"|i )?(?:even )?(?:bother|try|keep trying)\b",
     r"\bwant (?:it|everything|this) (?:all )?to (?:stop|end|be over)\b|\bjust want (?:it|everything) to stop\b",
     r"\b(?:end|at the end) of my rope\b|\bdont care what happens to me\b|\bdont care (?:if i|anymore)\b",
     r"\bim (?:such )?a (?:failure|mess|burden)\b",
@@ -427,7 +534,10 @@ _DISTRESS = _any(
     r"\bno sirvo para nada\b|\bsoy un(?:a)? fracas\w*|\btodo me sale mal\b|\bno tengo esperanza\b|"
     r"\bhech[oa] mierda\b|\bvaci[oa] por dentro\b|\bnadie me (?:entiende|quiere)\b|\bcansad[oa] de luchar\b|"
     r"\bme canse de luchar\b|\blloro todos los dias\b|\bme siento (?:sol[oa]|vaci[oa]|perdid[oa]|sin ganas)\b|"
-    r"\bestoy desesperad[oa]\b",
+    r"\bestoy desesperad[oa]\b|\bruined everything\b|\bfeel worse than ever\b|\bmiss my kids so much\b|"
+    r"\b(?:everybody|everyone) gave up on me\b|\bcant stop crying\b|\bme siento (?:muy )?sol[oa]\b|"
+    r"\bno se que hacer con mi vida\b|\bme odio\b|\bextrano (?:mucho )?a mis hijos\b|\bles falle a todos\b|"
+    r"\bno puedo dejar de llorar\b",
     r"\b(?:no puedo|ya no puedo|no aguanto) (?:mas|con esto|con esta vida)\b|\bya me rendi\b|\bme rindo\b",
     r"\bsin esperanza\b|\bpara que sigo\b|\bque sentido tiene\b|\bno tiene sentido\b|"
     r"\bestoy (?:sol[oa]|cansad[oa] de todo)\b|\bno se cuanto mas\b|\bcansad[oa] de (?:todo|vivir|luchar)\b",
@@ -448,7 +558,7 @@ def past_overdose(text: str) -> bool:
 # takes to stop breathing", "enough pills saved up to not wake up").
 _SUICIDE_BY_OVERDOSE = _any(
     r"\bto (?:not|never) wake up\b|\bhow (?:much|many) (?:\w+ ){0,3}(?:would it take|does it take|it takes) to\b",
-    r"\b(?:on purpose|a proposito|hot ?shot)\b|\b(?:saved|saving) up\b",
+    r"\b(?:on purpose|a proposito|hot ?shot)\b|\b(?:saved|saving) up\b|\bfor good\b",
     r"\b(?:quisiera|ojala|wish) (?:no haber despertado|i didnt wake up|i hadnt woken)\b",
 )
 
@@ -458,11 +568,12 @@ def crisis_kind(text: str) -> str | None:
     normalized = normalize(text)
     if not normalized:
         return None
-    if _SUICIDE_BY_OVERDOSE.search(normalized) and _SUICIDE.search(normalized):
+    if _SUICIDE_BY_OVERDOSE.search(normalized) and (_SUICIDE.search(normalized)
+                                                    or _SUICIDE_INDIRECT.search(normalized)):
         return SUICIDE
     if overdose_now(normalized):
         return OVERDOSE
-    if _SUICIDE.search(normalized):
+    if _SUICIDE.search(normalized) or _SUICIDE_INDIRECT.search(normalized):
         return SUICIDE
     if _DISTRESS.search(normalized):
         return DISTRESS
