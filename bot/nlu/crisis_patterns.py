@@ -563,9 +563,14 @@ _SUICIDE_BY_OVERDOSE = _any(
 )
 
 
+# An SMS of ten parts is 1,530 characters: more than that is read up to here (the patterns' cost
+# grows with the length; an emergency is said within this).
+MAX_SCAN_CHARS = 1600
+
+
 def crisis_kind(text: str) -> str | None:
     """overdose, suicide, distress, aftercare, or None: the most urgent reading of a message."""
-    normalized = normalize(text)
+    normalized = normalize(text[:MAX_SCAN_CHARS])
     if not normalized:
         return None
     if _SUICIDE_BY_OVERDOSE.search(normalized) and (_SUICIDE.search(normalized)
