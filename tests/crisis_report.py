@@ -11,8 +11,8 @@ named crisis_distress or distress* (if one exists) counts too.
 
 Prints, per file: recall on overdose and suicide messages (overall, by kind, by language), the
 false-positive rate on the hard negatives (overall, by language), and how many distress messages
-were caught (tests/corpus/crisis_tuning.yml and crisis_tuning_2.yml too: two more samples, each written apart
-from the others, for tuning).
+were caught (tests/corpus/crisis_tuning.yml, crisis_tuning_2.yml and crisis_tuning_3.yml too: three more samples,
+each written apart from the others, for tuning).
 Misses and false positives are listed by text for dev and tuning only; the holdout's
 only as counts unless --show-holdout (it is for measuring, never for writing patterns from).
 
@@ -37,7 +37,8 @@ CORPUS = ROOT / "tests" / "corpus"
 # dev and tuning may be read to see what is missed (tuning was written apart from the others, as a
 # second sample to fix the kinds of miss on); the holdout only measures.
 FILES = {"dev": CORPUS / "crisis_dev.yml", "tuning": CORPUS / "crisis_tuning.yml",
-         "tuning_2": CORPUS / "crisis_tuning_2.yml", "holdout": CORPUS / "crisis_holdout.yml"}
+         "tuning_2": CORPUS / "crisis_tuning_2.yml", "tuning_3": CORPUS / "crisis_tuning_3.yml",
+         "holdout": CORPUS / "crisis_holdout.yml"}
 DEFAULT_MODEL = ROOT / "models" / "navigator.tar.gz"
 
 CRISIS_INTENTS = {"crisis_overdose", "crisis_suicide"}

@@ -24,6 +24,7 @@ from typing import Any
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
+    ENTITIES,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
@@ -60,6 +61,14 @@ def crisis_intent(text: Any) -> str | None:
     return INTENT_OF[kind] if kind else None
 
 
+# Entities that make a message a request the assistant can act on.
+REQUEST_ENTITIES = frozenset({"need", "medication", "setting", "support", "location"})
+
+
+def _asks_for_something(message: Message) -> bool:
+    return any(entity.get("entity") in REQUEST_ENTITIES for entity in message.get(ENTITIES) or [])
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class CrisisOverride(IntentOverride):
     """Sets a crisis intent when the patterns above match (see the module docstring)."""
@@ -77,6 +86,10 @@ class CrisisOverride(IntentOverride):
                 self._demote(message, ranking)
             return
         if predicted == detected:
+            return
+        if detected == CRISIS_DISTRESS and _asks_for_something(message):
+            # "im living in my car, need subs near 19134": the request is answered; despair said
+            # alongside a request does not stop it (an emergency would).
             return
         top = {INTENT_NAME_KEY: detected, PREDICTED_CONFIDENCE_KEY: 1.0}
         # The fallback's entry was a decision, not a score, and it no longer holds.

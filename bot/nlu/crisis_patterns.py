@@ -100,7 +100,9 @@ _GENERAL_QUESTION = _any(
     r"\b(?:in the|on the|in a|in that) (?:movie|film|show|series|book|song|video|news|game)\b|"
     r"\b(?:acts?|acting) like\b|"
     r"\b(?:en las|en la) (?:noticias|pelicula|novela|serie|cancion|tele)\b|\bsalio en\b|"
-    r"\bpretend\w*|\bso dramatic\b|\bto die for\b|\bmuert[oa] de (?:miedo|hambre|risa|cansancio|sueno|frio|calor|"
+    r"\bpretend\w*|\bso dramatic\b|\bto die for\b|\b(?:pelicula|novela|documental|documentary|movie|film)\b|"
+    r"\bque (?:calor|frio|hambre)\b|\b(?:isnt|not|arent) on opioids\b|\b(?:not|never|im not) suicidal\b|"
+    r"\bmuert[oa] de (?:miedo|hambre|risa|cansancio|sueno|frio|calor|"
     r"ganas|verguenza|envidia)\b|\b(?:me muero|muriendo|morir|morirme) de (?:la )?(?:hambre|risa|sueno|ganas|frio"
     r"|calor|"
     r"verguenza|miedo|envidia)\b|\bhello darkness\b",
@@ -172,7 +174,12 @@ _OVERDOSE_NOW = _any(
     r"\bbarely (?:moving|breathing|awake|conscious)\b|\b(?:wont|not|isnt|aint) (?:come around|coming around|"
     r"come to|coming to)\b|\b(?:going|went|nodding|nodded) back out\b|\bhead on the (?:wheel|steering wheel)\b|"
     r"\bapenas respira\b|\bno (?:ta|esta) respirando\b|\bmora[od]o?\b|\bcomo que se ahoga\b|\bse (?:esta )?ahogando\b|"
-    r"\brespira (?:bien )?despacito\b",
+    r"\brespira (?:bien )?despacito\b|\bfoam (?:around|on|in) (?:her|his|their) mouth\b|\bbreathing feels slow\b|"
+    r"\b(?:barely|cant|cannot) (?:wake|rouse) (?:him|her|them)\b|\bcant rouse\b|\bgoing back under\b|"
+    r"\b(?:all )?floppy\b|\bstill out\b|\bkeeps stopping breathing\b|\bstopping breathing\b|"
+    r"\bstaring and not responding\b|\beyes (?:are )?rolling\b|\bdusky\b|\b(?:se quedo|esta) tieso\b|"
+    r"\bse me cierran los ojos\b|\bfrio y palido\b|\bcold and pale\b|\bno le encuentro el pulso\b|"
+    r"\bpecho pesado\b|\bchest (?:feels )?heavy\b.{0,40}?\b(?:took|used|too much|high)\b",
     r"\b(?:wont|cant|cannot|can not) stay awake\b|\bno (?:se )?(?:puede )?mantener despiert[oa]\b",
     r"\bbreath\w* (?:like |only |maybe )?(?:\d+|once|twice|one|two) (?:times? )?(?:a|per|every) (?:minute|min)\b",
     r"\bchest (?:isnt|is not|not|aint|stopped|is barely) (?:moving|rising|going up)\b",
@@ -222,6 +229,7 @@ _OVERDOSE_NAMED = _any(
     r"(?! (?:to|for|of laughter|laughing|tired|"
     r"inside|serious|end|set|wrong|right|last|battery)\b)",
     r"\bse (?:esta |nos esta )?muriendo\b|\bse (?:nos )?muere\b|\bme estoy muriendo\b",
+    r"\b(?:way too high|too high and scared|me pase de la dosis|creo que me pase)\b|"
     r"\b(?:im|i am|feel like im|feel like i am|i feel like im) "
     r"(?:fading|slipping|going out|passing out|blacking out)\b",
     r"\b(?:too strong|hit (?:me|him|her) too hard|me pego (?:duro|fuerte)|esta muy fuerte)\b.{0,60}?"
@@ -280,13 +288,14 @@ _SUICIDE = _any(
     r"\b(?:kill|killing|kil|end|ending|off|offing|shoot|hang|hanging|hurt|cut) (?:my ?self|meself|myslef)\b"
     r"(?! (?:up|at|with|working|doing|over|laughing|trying)\b)",
     r"(?<![0-9] )(?<![0-9])\bkms\b",
-    r"\b(?:suicid|sucid|suisid|suicd|suicied|sucuid|suicidio|suicidarme|suicidar)\w*",
-    r"(?:^|\bi |\bim |\bi am |\bi just |\bi really |\bi kinda |\bi honestly |\bi def |\bi think i |\bjust )"
+    r"(?<!\bnot )(?<!\bim not )\b(?:suicid|sucid|suisid|suicd|suicied|sucuid|suicidio|suicidarme|suicidar)\w*",
+    r"(?:^|(?<!\bthought )(?<!\blike )\bi |\bim |\bi am |\bi just |\bi really |\bi kinda |\bi honestly |\bi def |"
+    r"\bi think i |\bjust )"
     r"(?:(?!dont |do |not |never |didnt )\w+ )?(?:want|wanna|wanted|ready|going|gonna|trying|plan|planning|about) "
     r"(?:to |2 )?(?:die|be dead|end it|end things|not be here|not exist|disappear|overdose|od)\b"
-    r"(?! (?:with|for|out|if|without|unless|of|from|in withdrawal)\b)",
+    r"(?! (?:with|for|out|if|without|unless|of|from|in withdrawal|laughing)\b)",
     r"(?<!\bdont )(?<!\bdo not )(?<!\bnever )(?<!\bnot )\b(?:want|wanna) (?:to |2 )?(?:die|be dead)\b"
-    r"(?! (?:for|out)\b)",
+    r"(?! (?:for|out|laughing|of laughter)\b)",
     r"\brather (?:be )?(?:dead|gone|not here)\b|\bbetter off (?:dead|gone|without me|not here)\b",
     r"\b(?:end|ending) (?:it all|my (?:own )?life|it tonight|it today|everything|my suffering)\b",
     r"\b(?:take|taking) my (?:own )?life\b",
@@ -372,9 +381,10 @@ _SUICIDE = _any(
     r"\b(?:this is|its) (?:my )?(?:last|final) (?:text|message|msg|goodbye|words?)\b"
     r"|\bthis is goodbye\b(?! to (?:my )?(?:old )?(?:clinic|doctor|"
     r"dealer|job|place|town|city|program))",
-    r"\b(?:goodbye|bye) (?:everyone|everybody|forever|world|all)\b|\b(?:goodbye"
+    r"\b(?:goodbye|bye) (?:everyone|everybody|forever|world|all)\b(?! (?:bad )?habits?\b)|\b(?:goodbye"
     r"|bye)\b(?! to (?:my )?(?:old )?(?:clinic|"
-    r"doctor|dealer|job|place|town|city))\b.{0,40}\b(?:forever|for good|love you all|im done|giving up)\b",
+    r"doctor|dealer|job|place|town|city))\b.{0,40}\b(?:forever|for good|love you all|im done|giving up)\b"
+    r"(?!.*\bhabits?\b)",
     r"\btell (?:my |her |him |them )?\w+ (?:i love|that i love|i loved|im sorry)\b",
     r"\b(?:wrote|writing|left|leaving) (?:my |a |the )?(?:suicide )?(?:note|letters|goodbye letter)\b",
     r"\b(?:giving|gave|give) (?:away )?(?:all )?(?:my|away my) (?:stuff|things|dog|cat|kids|belongings)\b.{0,60}?"
@@ -413,7 +423,8 @@ _SUICIDE = _any(
     r"cargad[oa]|lo que voy a hacer)\b",
     r"\b(?:a nadie le importaria|nadie (?:me )?extranaria|a nadie le va a importar) si me (?:muero|voy|mato)\b|"
     r"\bya no voy a estar (?:aqui|aca|con ustedes|viv[oa])\b|\bperdon(?:enme)? por todo\b|\bme voy para siempre\b|"
-    r"\b(?:deje|escribi|dejo) (?:una|mi) (?:carta|nota)\b|\bcuid(?:a|en|es) a mi (?:mama|papa|hijos?|hijas?|familia)\b",
+    r"\bdeje (?:una |unas |mi |las )?(?:carta|cartas|nota)\b|\bcarta de despedida\b|\bcuid(?:a|en|es) a mi (?:mama"
+    r"|papa|hijos?|hijas?|familia)\b",
     r"\bpa(?:ra)? no (?:volver|despertar)\b|\bsi no despertaba\b|\bojala (?:esta|este|la proxima|el proximo) me mate\b",
     r"\b(?:no tengo|sin) (?:razon|razones|motivo|motivos) para vivir\b|\b(?:ya )?tengo (?:un|el) plan\b",
     r"\bpensando en (?:tirarme|matarme|morirme|suicidarme|ahorcarme|quitarme la vida|saltar)\b|"
@@ -501,6 +512,38 @@ _SUICIDE_INDIRECT = _any(
     r"\bnext time i use im not stopping\b|\bwhat i have left\b.{0,30}?\bwont wake\b|\blook like an accident\b|"
     r"\bvoices (?:say|tell me)\b.{0,30}?\b(?:jump|kill|die|end)\b|\bwhere nobody (?:will|would|can) find me\b|"
     r"\bme voy a meter todo\b|\bhoy me mato\b",
+    # Someone else, said to be in danger.
+    r"\b(?:says?|said|keeps saying|told me|wrote|texted) (?:that )?(?:he|she|they) (?:wants? to die"
+    r"|is going to (?:kill|end)|"
+    r"(?:is )?gonna (?:kill|end)|wont be (?:around|here)|will not be (?:around|here))\b|\bse (?:va|quiere) (?:a )?"
+    r"(?:tirar|matar|quitar la vida|ir)\b|\bdice que se (?:va|quiere)\b|\bgoodbye\b.{0,60}?\b(?:fent|pills|gun|rope)\b",
+    # It is tonight, it is decided, nobody will find them in time.
+    r"\btonight (?:is it|im letting go|is the night|its happening)\b|\b(?:im|i am) letting go\b|\bletting go tonight\b|"
+    r"\bnothing (?:left )?to (?:stay|live) for\b|\bnothing else to lose\b|\bmight as well lose me\b|"
+    r"\b(?:ive|i have) made sure\b|\bnext time (?:ill|i will) make sure\b|\bno one will find me\b|"
+    r"\bfinish the job\b|\bchecking out for good\b|\bfor good\b.{0,20}?\b(?:checking out|gone|leaving)\b|"
+    r"\bknow how (?:id|i would|i will|i d) do it\b|\benough to do it\b|\bnot an accident\b|"
+    r"\bnobody will know it was on purpose\b|\b(?:use|shoot|do it) (?:till|until) i (?:dont|never) wake\b|"
+    r"\blast time i (?:ever )?wake up\b|\b(?:happier|better|easier) if i (?:od|odd|died|was gone|didnt come back)\b"
+    r"|\b(?:go |ready to go )?join (?:her|him|them)\b|\bfree without me\b|"
+    r"\bgave away all my (?:stuff|things)\b|\btaken care of after\b|\bsomeone to know before\b|"
+    r"\bwont be around for\b|\bgave me his (?:watch|ring|chain)\b",
+    # Means and methods asked about, or at hand.
+    r"\b(?:dose|amount|how much|how many (?:grams|pills|mg))\b.{0,40}?\b(?:stop my heart|lethal|kill me|to die|"
+    r"is fatal|would kill)\b|\bhow long does it take to die\b|\b(?:most |least )?painless\b|\bquickest\b|"
+    r"\bnumber of pills\b|\basking for (?:me|myself)\b|\bmost (?:fent|pills|dope) someone could take\b|"
+    r"\b(?:\d\d|9mm|glock|45|38|22) in my (?:lap|hand|mouth)\b|\bstaring at my (?:gun|pills|rope)\b|"
+    r"\bbelt to the\b|\bhanging is\b|\brazor blades?\b|\bburn(?:ing)? myself\b|\bself ?harm\w*|"
+    r"\btaking everything in (?:this|the) bottle\b|\bfull bottle of\b.{0,40}?\b(?:nothing|tonight|lose)\b|"
+    r"\b(?:drove|driving|walked|went) to the (?:bridge|river|tracks|lake)\b|\b(?:at|by) the (?:river|bridge|tracks)\b"
+    r".{0,30}?\b(?:now|looking down|goodbye)\b|\btracks\b.{0,40}?\bwalk over\b|\bvoices\b.{0,40}?\bdo it\b",
+    r"\b(?:ya )?me despedi de\b|\bme voy (?:pa|para) siempre\b|\bme (?:corte|estoy cortando)\b|"
+    r"\b(?:pistola|arma|navaja|cuchillo)\b.{0,30}?\b(?:en la mano|no la quiero soltar|trae)\b|"
+    r"\btodo el (?:fentanilo|perico|polvo) de una vez\b|\bultima vez que le escribo\b|\b(?:es )?mortal\b|"
+    r"\bguardando sus (?:medicinas|pastillas)\b|\b(?:que )?(?:la|lo|nos) perdonemos\b|\bcompre la soga\b|"
+    r"\bfrasco entero\b|\bhoy acabo con todo\b|\btodas mis pastillas\b.{0,30}?\brapido\b|"
+    r"\bno me hubieran revivido\b|\bdile a mi (?:\w+ )?que (?:lo|la|los) (?:quise|quiero)\b|"
+    r"\b(?:me las voy a tomar|me voy a tomar) todas\b|\bno tiene sentido seguir\b",
 )
 
 # --- despair without a plan ------------------------------------------------------------------------
@@ -537,7 +580,13 @@ _DISTRESS = _any(
     r"\bestoy desesperad[oa]\b|\bruined everything\b|\bfeel worse than ever\b|\bmiss my kids so much\b|"
     r"\b(?:everybody|everyone) gave up on me\b|\bcant stop crying\b|\bme siento (?:muy )?sol[oa]\b|"
     r"\bno se que hacer con mi vida\b|\bme odio\b|\bextrano (?:mucho )?a mis hijos\b|\bles falle a todos\b|"
-    r"\bno puedo dejar de llorar\b",
+    r"\bno puedo dejar de llorar\b|\bpanic attack\b|\bhate who ive become\b|\bso ashamed\b|"
+    r"\bhow much more of this i can take\b|\blosing my mind\b|\bliving in my car\b|\bsomeone to talk to\b|"
+    r"\breally struggling\b|\bterrified (?:im|i will|ill) (?:relapse|use)\b|\bsitting on the curb crying\b"
+    r"|\bgoing crazy\b|\bangry at myself\b|"
+    r"\bim wrecked\b|\bdont know what to do next\b|\bbad day\b|\b(?:mucha )?verguenza\b.{0,20}?\bno se que hacer\b|"
+    r"\bmucha ansiedad\b|\btengo mucho miedo\b|\bestoy agotad[oa]\b|\bestresa[od]o?\b|\bcomo basura\b|"
+    r"\bmuy triste\b|\bhablar con alguien\b|\bno point anymore\b",
     r"\b(?:no puedo|ya no puedo|no aguanto) (?:mas|con esto|con esta vida)\b|\bya me rendi\b|\bme rindo\b",
     r"\bsin esperanza\b|\bpara que sigo\b|\bque sentido tiene\b|\bno tiene sentido\b|"
     r"\bestoy (?:sol[oa]|cansad[oa] de todo)\b|\bno se cuanto mas\b|\bcansad[oa] de (?:todo|vivir|luchar)\b",
@@ -568,6 +617,12 @@ _SUICIDE_BY_OVERDOSE = _any(
 MAX_SCAN_CHARS = 1600
 
 
+# Despair that names a time, the means or an ending is a risk of suicide, not only despair.
+_DESPAIR_WITH_INTENT = re.compile(
+    r"\b(?:tonight|for good|do it|finish|letting go|enough to|pills|gun|rope|bridge|the job|im going to|gonna|ready to|"
+    r"pastillas|esta noche|acabar|acabo|para siempre|pa siempre|disappear|desaparecer|lethal|mortal)\b")
+
+
 def crisis_kind(text: str) -> str | None:
     """overdose, suicide, distress, aftercare, or None: the most urgent reading of a message."""
     normalized = normalize(text[:MAX_SCAN_CHARS])
@@ -581,7 +636,7 @@ def crisis_kind(text: str) -> str | None:
     if _SUICIDE.search(normalized) or _SUICIDE_INDIRECT.search(normalized):
         return SUICIDE
     if _DISTRESS.search(normalized):
-        return DISTRESS
+        return SUICIDE if _DESPAIR_WITH_INTENT.search(normalized) else DISTRESS
     if past_overdose(normalized):
         return AFTERCARE
     return None
