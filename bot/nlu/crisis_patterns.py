@@ -516,7 +516,8 @@ _SUICIDE_INDIRECT = _any(
     r"\b(?:says?|said|keeps saying|told me|wrote|texted) (?:that )?(?:he|she|they) (?:wants? to die"
     r"|is going to (?:kill|end)|"
     r"(?:is )?gonna (?:kill|end)|wont be (?:around|here)|will not be (?:around|here))\b|\bse (?:va|quiere) (?:a )?"
-    r"(?:tirar|matar|quitar la vida|ir)\b|\bdice que se (?:va|quiere)\b|\bgoodbye\b.{0,60}?\b(?:fent|pills|gun|rope)\b",
+    r"(?:tirar|matar|quitar la vida|ir)\b|\bdice que se (?:va|quiere)\b|\bgoodbye\b.{0,100}?\b(?:fent|pills|gun|rope)\b|"
+    r"\b(?:keeps|kept) (?:texting|calling|saying) (?:me |us )?(?:goodbye|bye)\b",
     # It is tonight, it is decided, nobody will find them in time.
     r"\btonight (?:is it|im letting go|is the night|its happening)\b|\b(?:im|i am) letting go\b|\bletting go tonight\b|"
     r"\bnothing (?:left )?to (?:stay|live) for\b|\bnothing else to lose\b|\bmight as well lose me\b|"
@@ -531,7 +532,8 @@ _SUICIDE_INDIRECT = _any(
     # Means and methods asked about, or at hand.
     r"\b(?:dose|amount|how much|how many (?:grams|pills|mg))\b.{0,40}?\b(?:stop my heart|lethal|kill me|to die|"
     r"is fatal|would kill)\b|\bhow long does it take to die\b|\b(?:most |least )?painless\b|\bquickest\b|"
-    r"\bnumber of pills\b|\basking for (?:me|myself)\b|\bmost (?:fent|pills|dope) someone could take\b|"
+    r"\bnumber of pills\b|\basking for (?:me|myself)\b|\bmake (?:someone|somebody|a person|me|you) (?:not|never) "
+    r"wake up\b|\bmost (?:fent|pills|dope) someone could take\b|"
     r"\b(?:\d\d|9mm|glock|45|38|22) in my (?:lap|hand|mouth)\b|\bstaring at my (?:gun|pills|rope)\b|"
     r"\bbelt to the\b|\bhanging is\b|\brazor blades?\b|\bburn(?:ing)? myself\b|\bself ?harm\w*|"
     r"\btaking everything in (?:this|the) bottle\b|\bfull bottle of\b.{0,40}?\b(?:nothing|tonight|lose)\b|"
@@ -607,6 +609,7 @@ def past_overdose(text: str) -> bool:
 # takes to stop breathing", "enough pills saved up to not wake up").
 _SUICIDE_BY_OVERDOSE = _any(
     r"\bto (?:not|never) wake up\b|\bhow (?:much|many) (?:\w+ ){0,3}(?:would it take|does it take|it takes) to\b",
+    r"\bmake (?:someone|somebody|a person|me|you) (?:not|never) wake up\b",
     r"\b(?:on purpose|a proposito|hot ?shot)\b|\b(?:saved|saving) up\b|\bfor good\b",
     r"\b(?:quisiera|ojala|wish) (?:no haber despertado|i didnt wake up|i hadnt woken)\b",
 )
@@ -620,7 +623,8 @@ MAX_SCAN_CHARS = 1600
 # Despair that names a time, the means or an ending is a risk of suicide, not only despair.
 _DESPAIR_WITH_INTENT = re.compile(
     r"\b(?:tonight|for good|do it|finish|letting go|enough to|pills|gun|rope|bridge|the job|im going to|gonna|ready to|"
-    r"pastillas|esta noche|acabar|acabo|para siempre|pa siempre|disappear|desaparecer|lethal|mortal)\b")
+    r"pastillas|esta noche|acabar|acabo|para siempre|pa siempre|disappear|desaparecer|lethal|mortal|motel room|"
+    r"a bag and)\b")
 
 
 def crisis_kind(text: str) -> str | None:
