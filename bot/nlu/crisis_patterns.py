@@ -516,7 +516,8 @@ _SUICIDE_INDIRECT = _any(
     r"\b(?:says?|said|keeps saying|told me|wrote|texted) (?:that )?(?:he|she|they) (?:wants? to die"
     r"|is going to (?:kill|end)|"
     r"(?:is )?gonna (?:kill|end)|wont be (?:around|here)|will not be (?:around|here))\b|\bse (?:va|quiere) (?:a )?"
-    r"(?:tirar|matar|quitar la vida|ir)\b|\bdice que se (?:va|quiere)\b|\bgoodbye\b.{0,100}?\b(?:fent|pills|gun|rope)\b|"
+    r"(?:tirar|matar|quitar la vida|ir)\b|\bdice que se (?:va|quiere)\b|"
+    r"\bgoodbye\b.{0,100}?\b(?:fent|pills|gun|rope)\b|"
     r"\b(?:keeps|kept) (?:texting|calling|saying) (?:me |us )?(?:goodbye|bye)\b",
     # It is tonight, it is decided, nobody will find them in time.
     r"\btonight (?:is it|im letting go|is the night|its happening)\b|\b(?:im|i am) letting go\b|\bletting go tonight\b|"
