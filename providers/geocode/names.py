@@ -14,6 +14,7 @@ from providers.geocode.words import (
     COMMON_WORDS,
     COUNTY_WORDS,
     NICKNAMES,
+    SERVICE_WORDS,
     UPPERCASE_CODE_WORDS,
     Nickname,
 )
@@ -24,6 +25,8 @@ DOMINANT_POPULATION_RATIO = 10
 # Toronto, Ontario, not Toronto, Ohio) but not over real towns (Paris, Texas).
 FOREIGN_METROPOLIS_POPULATION = 1_000_000
 US_VILLAGE_POPULATION = 7_500
+# A city this big is named without a cue right after what was asked for ("subs knoxville").
+WELL_KNOWN_CITY_POPULATION = 50_000
 # Cities abroad smaller than this are not recognised by name alone.
 FOREIGN_CITY_MIN_POPULATION = 100_000
 
@@ -41,12 +44,30 @@ def exact_span(index: Index, scan: Scan, i: int, j: int) -> GeocodeResult | None
         if nickname is not None and (nickname.anywhere or alone):
             return _nickname(index, nickname)
     pair = _pair(index, scan, i, j)
-    if pair is not None or not alone:
+    if pair is not None:
         return pair
+    if not alone:
+        return _city_after_service_word(index, scan, i, j, keys)
     for key in keys:
         result = _alone(index, scan, i, j, key)
         if result is not None:
             return result
+    return None
+
+
+def _city_after_service_word(index: Index, scan: Scan, i: int, j: int, keys: list[str]) -> GeocodeResult | None:
+    """"subs knoxville": a city big enough that its name means it, right after what was asked for
+    and ending the message or a clause. A town named like a word or a first name still needs a cue
+    ("for my son tyler" is not Tyler, TX: "son" is not something asked for)."""
+    tokens = scan.tokens
+    if i == 0 or tokens[i - 1].low not in SERVICE_WORDS or not scan.ends_phrase(j - 1):
+        return None
+    if j - i == 1 and tokens[i].low in COMMON_WORDS:
+        return None
+    for key in keys:
+        areas = index.cities_by_key.get(key)
+        if areas and areas[0].population >= WELL_KNOWN_CITY_POPULATION:
+            return rank(index, areas)
     return None
 
 

@@ -14,7 +14,7 @@ COMMON_WORDS = frozenset(
     friend gate golden gray green guy happy home hope house hurt ideal job lake
     light luck man many may middle mine mobile most much nice normal north of
     okay only park point power price quick rich river rock same say spring start
-    stop street strong sun tell time true west white winter young
+    stop street strong sun surprise tell time true west white winter young
     """.split()
 )
 
@@ -28,6 +28,14 @@ UPPERCASE_CODE_WORDS = frozenset({"OK", "HI", "OH", "ME", "IN", "OR"})
 
 # Words after which a place name may stand alone: "in Springfield", "near camden".
 CUES = frozenset({"in", "near", "nr", "around", "by", "from", "at", "outside"})
+# What people ask for right before a city with no "in": "subs knoxville", "methadone clinic dayton".
+# After one of these, a big city's name that ends the message or a clause is the place.
+SERVICE_WORDS = frozenset(
+    """
+    subs sub suboxone bupe buprenorphine methadone clinic clinics program programs narcan naloxone detox
+    rehab treatment meetings doctor doc vivitrol sublocade needles syringes strips dosing
+    """.split()
+)
 # Two-word cues whose second word alone is too common: "close to", "outside of".
 CUE_PAIRS = frozenset(
     {

@@ -169,6 +169,20 @@ def test_springfield_alone_is_ambiguous_between_the_big_springfields(geocoder):
     assert all(c.precision == "city" and c.display_name.startswith("Springfield, ") for c in result.candidates)
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("subs knoxville", "Knoxville, TN"),
+    ("need methadone clinic tulsa", "Tulsa, OK"),
+])
+def test_a_big_city_right_after_what_was_asked_for_is_the_place(geocoder, text, expected):
+    mentions = geocoder.find_places(text)
+    assert [m.result.place.display_name for m in mentions if m.result.ok] == [expected]
+
+
+def test_a_first_name_after_a_family_word_is_not_a_town(geocoder):
+    # Tyler, TX is big enough, but "son" is not something asked for.
+    assert [m for m in geocoder.find_places("need subs for my son tyler") if m.result.ok] == []
+
+
 def test_washington_alone_is_ambiguous_between_the_city_and_the_state(geocoder):
     result = geocoder.geocode("Washington")
     assert result.reason == "ambiguous"
