@@ -106,12 +106,13 @@ LEXICON: tuple[Phrase, ...] = tuple(
     + _rows("need", "harm_reduction", "harm reduction", "harm reduction supplies", "harm reduction kit",
             "{safer|safe} use supplies", "{safer|safe} {use|using} kit")
     + _rows("need", "recovery_support", "recovery support", "recovery supports", "recovery services")
+    + _rows("need", "treatment", "tratamiento", "tratamientos")
     # --- medications ---------------------------------------------------------------------------
     + _rows("medication", "buprenorphine",
             "bupe", "bupes", "bup", "bupre", "subs", "sub", "subz", "suboxone", "suboxones", "suboxin", "suboxen",
             "suboxon", "suboxne", "suboxine", "subox", "suboxone strips", "suboxone films", "sub strips", "subutex",
             "subutext", "subitex", "zubsolv", "zubsolve", "buprenorphine", "buprenorphin", "bupenorphine",
-            "buprenorphene", "buprenorfine", "buprenorphrine", "buprenophine", "buprenorpine")
+            "buprenorphene", "buprenorfine", "buprenorphrine", "buprenophine", "buprenorpine", "buprenorfina")
     + _rows("medication", "buprenorphine_injectable",
             "sublocade", "sublocaid", "sublocad", "sublocade shot", "sublocade shots", "sublocade injection", "brixadi",
             "brixadi shot", "{bupe|bup|sub|subs|suboxone|buprenorphine} {shot|shots|injection}")
@@ -159,7 +160,8 @@ LEXICON: tuple[Phrase, ...] = tuple(
             "apple health", "soonercare", "sooner care", "ahcccs", "kancare", "badgercare", "badger care",
             "health first colorado", "mainecare", "maine care", "dr dynasaur", "dr. dynasaur", "doctor dynasaur",
             "med quest", "denali kidcare", "mo healthnet", "mo health net", "centennial care", "husky health",
-            "healthy indiana plan", "oregon health plan", "nj familycare", "keystone first", "amerihealth caritas")
+            "healthy indiana plan", "oregon health plan", "nj familycare", "keystone first", "amerihealth caritas",
+            "plan vital", "la reforma", "plan de salud del gobierno")
     + _rows("payment", "medicaid", "MA", "QUEST", case_sensitive=True)
     # California's "medical" (Medi-Cal), only where it is something a person has.
     + _rows("payment", "medicaid", "medical", preceded_by="have got take takes accept accepts",
@@ -174,7 +176,8 @@ LEXICON: tuple[Phrase, ...] = tuple(
             "insurance from {work|my job}", "employer insurance", "commercial insurance")
     + _rows("payment", UNINSURED,
             "no insurance", "no ins", "no insurence", "no health insurance", "uninsured", "un insured",
-            "not insured", "no coverage", "without insurance", "lost my insurance",
+            "not insured", "no coverage", "without insurance", "lost my insurance", "sin seguro",
+            "no tengo seguro", "no tengo plan",
             "{dont|don't|do not|dnt} have {any |no |}{insurance|insurence|coverage|health insurance|ins}",
             "{dont|don't|aint|ain't} got {any |no |}{insurance|insurence|coverage|health insurance|ins}")
     + _rows("payment", "self_pay", "cash", "self pay", "self-pay", "selfpay", "pay out of pocket", "out of pocket",
@@ -244,6 +247,15 @@ LEXICON: tuple[Phrase, ...] = tuple(
     + _rows("support", "drug_checking", "drug checking", "drug check", "fentanyl checking",
             "{test|check|testing|checking} my {stuff|drugs|dope|pills|pack}", "xylazine test strips",
             "xylazine strips", "tranq strips", "spectrometer")
+    # Spanish words a texter mixes in before the Spanish issue lands ("need needles and tiras").
+    + _rows("support", "naloxone", "naloxona")
+    + _rows("support", "syringe_services", "jeringas", "jeringa", "jeringuillas", "jeringuilla", "agujas limpias",
+            "agujas")
+    + _rows("support", "fentanyl_test_strips", "tiras", "tiras de fentanilo", "tiras de fentanil",
+            "tiras reactivas", "tiras para fentanilo")
+    # Syringe services programs also treat wounds and abscesses (xylazine wounds above all).
+    + _rows("support", "syringe_services", "wound care", "abscess", "abscesses", "xylazine wounds",
+            "tranq wounds", "wounds")
     + _rows("support", "overdose_prevention_line", "never use alone", "neverusealone", "never use alone hotline",
             "spotting line", "spotting service", "overdose prevention line", "overdose hotline", "od hotline")
     # --- recovery support ----------------------------------------------------------------------

@@ -66,6 +66,17 @@ def test_a_later_component_changing_the_entities_does_not_change_the_next_answer
 # --- the lexicon -------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("need needles and tiras in 10001", [("needles", "support", "syringe_services"),
+                                         ("tiras", "support", "fentanyl_test_strips")]),
+    ("necesito naloxona y jeringas", [("naloxona", "support", "naloxone"), ("jeringas", "support", "syringe_services")]),
+    ("need wound care", [("wound care", "support", "syringe_services")]),
+    ("tengo plan vital", [("plan vital", "payment", "medicaid")]),
+])
+def test_spanish_and_wound_care_words_a_texter_mixes_in_are_understood(finder, text, expected):
+    assert [f for f in found(finder, text) if f[1] != "location"] == expected
+
+
 def test_every_lexicon_value_is_in_the_vocabulary():
     invalid = {(p.entity, p.value) for p in LEXICON if not is_valid_value(p.entity, p.value)}
     invalid |= {pair for pair in FUZZY_WORDS.values() if not is_valid_value(*pair)}
