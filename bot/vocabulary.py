@@ -21,7 +21,8 @@ NOT_AN_ANSWER = frozenset({
     "crisis_overdose", "crisis_suicide", "crisis_distress", "overdose_aftercare", "ask_open_now",
     "ask_what_is_medication", "ask_how_to_start", "ask_first_visit",
     "ask_naltrexone_wait", "ask_compare_medications", "ask_privacy", "forget_me", "help", "bot_challenge",
-    "goodbye", "new_search",
+    "goodbye", "new_search", "ask_pregnancy", "ask_teens", "ask_guest_dosing", "ask_cost", "ask_naloxone_use",
+    "use_alone", "lost_tolerance",
 })
 
 # Slot values that are answers but not filters.

@@ -27,6 +27,15 @@ NO_NALOXONE = re.compile(
     r"\b(?:dont|do not|dnt|didnt|no|not|never|aint|cant find|lost) (?:have |got |has |any |get |gave )*(?:any )?"
     r"(?:narcan|naloxone|naloxona|nasal spray)\b|\b(?:no tengo|no hay|no tenemos|sin) (?:narcan|naloxona)\b"
     r"|\bout of (?:narcan|naloxone)\b|\bwhere (?:do|can) i get (?:narcan|naloxone) (?:now|rn|fast|quick)\b")
+HAVE_NALOXONE = re.compile(
+    r"\b(?:(?:we|i|ive|weve|yes|yeah|ya)\s+(?:\w+\s+)?(?:have|got|found|do)|found|tengo|tenemos|hay)\b.{0,20}?"
+    r"\b(?:narcan|naloxone|naloxona|nasal spray|the spray)\b")
+# "still not waking", "isnt breathing", "wont wake up": not a recovery, whatever words follow.
+STILL_DOWN = re.compile(
+    r"\b(?:not|isnt|wont|hasnt|cant|didnt|doesnt|no|nothing|barely|stopped)\b (?:\w+ )?"
+    r"(?:wak|breath|respond|working|work\b|moving)|\bno (?:respira|reacciona|despierta)\b")
+# Already given: what comes next is in crisis_still_there (another dose, breaths, 911).
+GAVE_NALOXONE = re.compile(r"\b(?:gave|given|used|sprayed|did|le di|le puse|ya le)\b")
 WOKE_UP = re.compile(
     r"\b(?:woke|wakes|waking|woken|awake|came to|came back|coming around|coming to|breathing (?:again|now|better)|"
     r"started breathing|is breathing|hes breathing|shes breathing|hes ok|shes ok|theyre ok|responding now|talking now|"
@@ -66,6 +75,10 @@ def overdose_followup(text: str) -> str | None:
         return "crisis_no_naloxone"
     if HELP_ARRIVED.search(text):
         return "crisis_help_arrived"
+    if STILL_DOWN.search(text):
+        return "crisis_still_there"
     if WOKE_UP.search(text):
         return "crisis_woke_up"
+    if HAVE_NALOXONE.search(text) and not GAVE_NALOXONE.search(text):
+        return "crisis_give_naloxone"
     return None

@@ -1,6 +1,8 @@
 """Plain answers about the medications and about privacy."""
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset
 from rasa_sdk.executor import CollectingDispatcher
@@ -10,6 +12,9 @@ from bot import settings
 from bot.actions.common import latest_intent
 from bot.present import catalogue
 from bot.vocabulary import medication_family
+
+# Starting after fentanyl needs its own answer: it lingers, so the usual wait is too short.
+AFTER_FENTANYL = re.compile(r"\b(?:fent\w*|fetty|fetti|fentanilo|blues)\b", re.IGNORECASE)
 
 
 def medication_asked_about(tracker: Tracker) -> str | None:
@@ -27,7 +32,10 @@ class ActionExplainMedication(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         family = medication_asked_about(tracker)
         if latest_intent(tracker) == "ask_how_to_start":
-            catalogue.say(dispatcher, f"how_to_start_{family}" if family else "how_to_start")
+            if family in (None, "buprenorphine") and AFTER_FENTANYL.search(tracker.latest_message.get("text") or ""):
+                catalogue.say(dispatcher, "how_to_start_buprenorphine_after_fentanyl")
+            else:
+                catalogue.say(dispatcher, f"how_to_start_{family}" if family else "how_to_start")
         elif family:
             catalogue.say(dispatcher, f"about_{family}")
         else:

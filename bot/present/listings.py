@@ -66,7 +66,12 @@ def page_of(result: SearchResult, first_number: int, harm_reduction_line: str | 
     where = result.place.display_name
     # Treatment means a place to go; for everything else, what works from anywhere always helps.
     treatment = "need:treatment" in result.filters.terms
-    if result.empty and result.virtual:
+    if result.empty and not treatment:
+        # No local listing is not no local service: most syringe programs and naloxone sites are
+        # in no national file, so say the listings are missing and give what works anywhere.
+        intro = text("intro_no_local_listings_virtual" if result.virtual else "intro_no_local_listings",
+                     what=what, where=where)
+    elif result.empty and result.virtual:
         intro = text("intro_none_but_virtual", what=what, where=where)
     elif result.empty:
         intro = text("intro_none", what=what, where=where, miles=f"{result.radius_miles:g}")
@@ -88,7 +93,10 @@ def page_of(result: SearchResult, first_number: int, harm_reduction_line: str | 
         extras += [virtual_line(r) for r in result.virtual]
     if harm_reduction_line:
         extras.append(harm_reduction_line)
-    if result.empty:
+    if "setting:telehealth" in result.filters.terms:
+        # Only a handful of telehealth services are in the federal files.
+        extras.append(text("telehealth_few_listed"))
+    elif result.empty:
         extras.append(text("help_finding_more"))
     return Page(intro, list(enumerate(result.results, start=first_number)), result.has_more, extras)
 

@@ -325,6 +325,16 @@ async def test_medication_questions_get_the_answer_for_that_medication(intent, e
     assert said(messages[0], answer)
 
 
+@pytest.mark.parametrize("text, entities", [
+    ("when do i take my first sub after fent", [entity("medication", "buprenorphine", "sub")]),
+    ("how long do i wait after fentanyl to start", []),
+])
+async def test_starting_buprenorphine_after_fentanyl_gets_the_fentanyl_answer(text, entities):
+    messages, _ = await run(ActionExplainMedication(), tracker(text, intent="ask_how_to_start", entities=entities))
+    assert said(messages[0], "how_to_start_buprenorphine_after_fentanyl")
+    assert "low-dose start" in messages[0]["text"] and "7-10 days" not in messages[0]["text"]
+
+
 async def test_what_a_medication_is_without_naming_one_gets_all_three():
     messages, _ = await run(ActionExplainMedication(), tracker("what are the meds", intent="ask_what_is_medication"))
     assert messages[0]["response"] == "utter_about_medications"
@@ -348,9 +358,27 @@ async def test_recovery_support_stays_local_and_always_offers_what_works_from_an
                          location=place.display_name, place=place_to_slot(place))
     messages, _ = await run(ActionSearchProviders(), t)
     text = messages[0]["text"]
-    assert text.startswith("I don't have mutual-aid meetings (NA, SMART) listed near Baltimore, MD 21201.")
+    assert text.startswith("I don't have local listings for mutual-aid meetings (NA, SMART) near Baltimore, MD 21201")
+    assert "doesn't mean there are none" in text
     assert "Narcotics Anonymous meeting finder" in text and "SMART Recovery meeting finder" in text
     assert " mi\n" not in text  # no far-away treatment center offered as a meeting
+
+
+async def test_syringes_with_no_local_listing_say_the_listings_are_missing_and_give_the_national_map():
+    place = common.registry().geocode("10001").place  # Manhattan: no syringe program in the federal files
+    t = searched_tracker(need="harm_reduction", support="syringe_services", medication=None, payment=None,
+                         location=place.display_name, place=place_to_slot(place))
+    messages, _ = await run(ActionSearchProviders(), t)
+    text = messages[0]["text"]
+    assert text.startswith("I don't have local listings for syringe services near New York, NY 10001")
+    assert "doesn't mean there are none" in text and "nasen.org/map" in text
+    assert "couldn't find" not in text and "Which medication" not in text
+
+
+async def test_telehealth_results_say_few_are_listed_and_who_can_find_more():
+    messages, _ = await run(ActionSearchProviders(), searched_tracker(setting="telehealth"))
+    text = messages[0]["text"]
+    assert "Only a few phone or video services are listed here" in text and "1-800-662-4357" in text
 
 
 async def test_several_ways_of_paying_read_as_one_question():
@@ -447,6 +475,10 @@ async def test_a_number_not_on_the_menu_or_not_after_it_means_a_result_as_before
     ("shes breathing again", "crisis_woke_up"),
     ("ok the ambulance is here", "crisis_help_arrived"),
     ("what now", "crisis_still_there"),
+    ("we have narcan", "crisis_give_naloxone"),
+    ("found the narcan in her bag", "crisis_give_naloxone"),
+    ("i gave him narcan and hes still not waking up", "crisis_still_there"),
+    ("hes not breathing", "crisis_still_there"),
 ])
 async def test_after_the_overdose_steps_the_assistant_answers_what_happens_next(text, key):
     messages, events = await run(ActionCrisisFollowup(), tracker(text, intent="nlu_fallback", crisis="overdose"))
