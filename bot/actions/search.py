@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime, timezone
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import AllSlotsReset, SlotSet
+from rasa_sdk.events import AllSlotsReset, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -27,6 +28,30 @@ PAGE_SIZE = 3
 # the services that work from anywhere (mail, phone lines, meeting finders) serve better.
 LOCAL_NEEDS = {"harm_reduction", "recovery_support"}
 LOCAL_MILES = RADIUS_STEPS[1]
+
+
+# Words of someone who needs a door now; the listings have no hours, so the reply says so.
+NOW_WORDS = re.compile(r"\b(?:rn|right now|tonight|open now|still open|this late|at night|late night|"
+                       r"middle of the night|(?:1[0-2]|[1-9]) ?am|ahora mismo|esta noche)\b", re.IGNORECASE)
+NIGHT_HOURS = range(6, 22)  # outside these local hours, most clinics are closed
+
+
+def local_hour(place: Place, now: datetime) -> int:
+    """The hour where the person is, from the place's longitude (15 degrees an hour): near
+    enough to tell night from day without a time-zone database."""
+    return (now.astimezone(timezone.utc).hour + round(place.longitude / 15)) % 24
+
+
+def needs_a_door_now(tracker: Tracker, place: Place, now: datetime | None = None) -> bool:
+    """Night where the person is, or they said "tonight", "rn", "open now" since the last results."""
+    if local_hour(place, now or datetime.now(timezone.utc)) not in NIGHT_HOURS:
+        return True
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") == ActionSearchProviders.NAME:
+            return False
+        if event.get("event") == "user" and NOW_WORDS.search(event.get("text") or ""):
+            return True
+    return False
 
 
 def search_changed(tracker: Tracker) -> bool:
@@ -52,8 +77,8 @@ def harm_reduction_line(place: Place) -> str:
 
 
 def say_page(dispatcher: CollectingDispatcher, tracker: Tracker, result: SearchResult, first_number: int,
-             harm_reduction: str | None = None) -> None:
-    page = listings.page_of(result, first_number, harm_reduction)
+             harm_reduction: str | None = None, open_now: str | None = None) -> None:
+    page = listings.page_of(result, first_number, harm_reduction, open_now)
     if reply_capabilities(tracker.events).cards:
         dispatcher.utter_message(json_message=page_cards(page))
     else:
@@ -85,8 +110,10 @@ class ActionSearchProviders(Action):
         filters = filters_for(tracker)
         result = common.registry().searcher.search(place, filters, page=1, page_size=PAGE_SIZE,
                                                    max_miles=max_miles_for(tracker))
-        extra = harm_reduction_line(place) if tracker.get_slot("need") in ("treatment", "not_sure", None) else None
-        say_page(dispatcher, tracker, result, 1, extra)
+        treatment = tracker.get_slot("need") in ("treatment", "not_sure", None)
+        extra = harm_reduction_line(place) if treatment else None
+        open_now = catalogue.text("open_now_short") if treatment and needs_a_door_now(tracker, place) else None
+        say_page(dispatcher, tracker, result, 1, extra, open_now)
         _log_search("search", place, filters, result)
         return [SlotSet("results", [r.id for r in result.results]), SlotSet("results_page", 1.0),
                 SlotSet("searched", True)]
@@ -143,6 +170,21 @@ class ActionResultDetails(Action):
                                                             tracker.get_slot("payment")))
         log.info("details of result %d", number)
         return []
+
+
+class ActionAnswerOpenNow(Action):
+    """"is anywhere open rn near 60623": hours are not listed (say so, and what is open 24/7),
+    then, when a place was named, search near it rather than ask for it again."""
+
+    def name(self) -> str:
+        return "action_answer_open_now"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        dispatcher.utter_message(response="utter_open_now")
+        place = next(tracker.get_latest_entity_values("location"), None)
+        if place is None or tracker.active_loop.get("name"):
+            return []
+        return [SlotSet("location", place), FollowupAction("search_form")]
 
 
 class ActionNewSearch(Action):

@@ -61,7 +61,8 @@ class Page:
     extras: list[str]  # lines about virtual services, national lines and harm reduction
 
 
-def page_of(result: SearchResult, first_number: int, harm_reduction_line: str | None = None) -> Page:
+def page_of(result: SearchResult, first_number: int, harm_reduction_line: str | None = None,
+            open_now_line: str | None = None) -> Page:
     what = looking_for(result.filters)
     where = result.place.display_name
     # Treatment means a place to go; for everything else, what works from anywhere always helps.
@@ -88,7 +89,7 @@ def page_of(result: SearchResult, first_number: int, harm_reduction_line: str | 
                      count=near)
     else:
         intro = text("intro_nearby", what=what, where=where)
-    extras = []
+    extras = [open_now_line] if open_now_line else []
     if result.empty or not treatment:
         extras += [virtual_line(r) for r in result.virtual]
     if harm_reduction_line:

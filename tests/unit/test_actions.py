@@ -3,7 +3,7 @@ CollectingDispatcher's messages and the returned events out, on the real nationa
 from __future__ import annotations
 
 import re
-
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -12,15 +12,23 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import AllSlotsReset
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions import common
+from bot.actions import search as search_actions
+from bot.actions.clarify import ActionNotUnderstood
+from bot.actions.common import filters_for, place_to_slot
+from bot.actions.crisis import ActionCrisisFollowup
+from bot.actions.explain import ActionExplainMedication, ActionExplainPrivacy, ActionForgetMe
+from bot.actions.form import ActionAskLocation, ActionAskMedication, ValidateSearchForm
+from bot.actions.search import (
+    ActionAnswerOpenNow,
+    ActionMoreResults,
+    ActionNewSearch,
+    ActionResultDetails,
+    ActionSearchProviders,
+    needs_a_door_now,
+)
 from bot.present import catalogue
 from bot.rasa_server.channels import socketio_secure
-from bot.actions import common
-from bot.actions.common import filters_for, place_to_slot
-from bot.actions.clarify import ActionNotUnderstood
-from bot.actions.explain import ActionExplainMedication, ActionExplainPrivacy, ActionForgetMe
-from bot.actions.crisis import ActionCrisisFollowup
-from bot.actions.form import ActionAskLocation, ActionAskMedication, ValidateSearchForm
-from bot.actions.search import ActionMoreResults, ActionNewSearch, ActionResultDetails, ActionSearchProviders
 
 DOMAIN = Domain.load(str(Path(__file__).resolve().parents[2] / "domain")).as_dict()
 SLOT_DEFAULTS = {name: slot.get("initial_value") for name, slot in DOMAIN["slots"].items()}
@@ -379,6 +387,44 @@ async def test_telehealth_results_say_few_are_listed_and_who_can_find_more():
     messages, _ = await run(ActionSearchProviders(), searched_tracker(setting="telehealth"))
     text = messages[0]["text"]
     assert "Only a few phone or video services are listed here" in text and "1-800-662-4357" in text
+
+
+DAYTIME_IN_PHILADELPHIA = datetime(2026, 12, 2, 17, 0, tzinfo=timezone.utc)  # noon in Philadelphia
+NIGHT_IN_PHILADELPHIA = datetime(2026, 12, 3, 7, 0, tzinfo=timezone.utc)  # 2 am in Philadelphia
+
+
+def test_it_is_night_where_the_person_is_not_where_the_server_is():
+    place = common.registry().geocode("19134").place
+    assert not needs_a_door_now(tracker("need subs 19134"), place, DAYTIME_IN_PHILADELPHIA)
+    assert needs_a_door_now(tracker("need subs 19134"), place, NIGHT_IN_PHILADELPHIA)
+    # Noon in Philadelphia is 9 am in Los Angeles, 7 am in Honolulu: still day there too.
+    assert not needs_a_door_now(tracker("x"), common.registry().geocode("90012").place, DAYTIME_IN_PHILADELPHIA)
+
+
+async def test_someone_who_needs_a_place_tonight_is_told_hours_are_unknown_and_what_is_open_24_7(monkeypatch):
+    monkeypatch.setattr(search_actions, "needs_a_door_now", lambda tracker, place: True)
+    messages, _ = await run(ActionSearchProviders(), searched_tracker())
+    text = messages[0]["text"]
+    assert "Hours aren't listed, so call first" in text and "1-800-662-4357" in text and "ERs" in text
+
+
+async def test_by_day_with_no_rush_the_results_carry_no_hours_line(monkeypatch):
+    monkeypatch.setattr(search_actions, "needs_a_door_now", lambda tracker, place: False)
+    messages, _ = await run(ActionSearchProviders(), searched_tracker())
+    assert "Hours aren't listed" not in messages[0]["text"]
+
+
+async def test_is_anywhere_open_near_a_zip_says_hours_are_unknown_then_searches_there():
+    t = tracker("is anywhere open rn near 60623", intent="ask_open_now", entities=[entity("location", "60623")])
+    messages, events = await run(ActionAnswerOpenNow(), t)
+    assert messages[0]["response"] == "utter_open_now"
+    assert slots_of(events) == {"location": "60623"}
+    assert any(e.get("event") == "followup" and e.get("name") == "search_form" for e in events)
+
+
+async def test_is_anything_open_without_a_place_only_answers():
+    messages, events = await run(ActionAnswerOpenNow(), tracker("is anything open right now", intent="ask_open_now"))
+    assert messages[0]["response"] == "utter_open_now" and events == []
 
 
 async def test_several_ways_of_paying_read_as_one_question():
