@@ -531,6 +531,12 @@ async def test_after_the_overdose_steps_the_assistant_answers_what_happens_next(
     assert [m["text"] for m in messages] == [catalogue.text(key)] and events == []
 
 
+async def test_how_to_use_naloxone_during_an_overdose_gets_give_it_now():
+    messages, _ = await run(ActionCrisisFollowup(), tracker("how do i use it", intent="ask_naloxone_use",
+                                                            crisis="overdose"))
+    assert said(messages[0], "crisis_give_naloxone")
+
+
 async def test_after_a_988_reply_a_no_gets_warmth_and_988_again():
     messages, _ = await run(ActionCrisisFollowup(), tracker("no", intent="deny", crisis="suicide"))
     assert said(messages[0], "crisis_stay_with_me") and "988" in messages[0]["text"]
