@@ -22,8 +22,20 @@ NOT_AN_ANSWER = frozenset({
     "ask_what_is_medication", "ask_how_to_start", "ask_first_visit",
     "ask_naltrexone_wait", "ask_compare_medications", "ask_privacy", "forget_me", "help", "bot_challenge",
     "goodbye", "new_search", "ask_pregnancy", "ask_teens", "ask_guest_dosing", "ask_cost", "ask_naloxone_use",
-    "use_alone", "lost_tolerance",
+    "use_alone", "lost_tolerance", "ask_test_strip_use",
 })
+
+# Questions whose words still describe the person's own search ("im on methadone, how do i guest
+# dose", "how much is suboxone without insurance", "can i stay on subs pregnant"): the medication,
+# payment and the like they name are kept, so the search does not ask for them again. Where they
+# are and what they need are still only taken from an answer.
+DESCRIBES_THE_SEARCH = frozenset({
+    "ask_guest_dosing", "ask_pregnancy", "ask_cost", "ask_teens", "lost_tolerance", "ask_open_now",
+})
+NOT_A_DETAIL = NOT_AN_ANSWER - DESCRIBES_THE_SEARCH
+# The slots whose entity mapping takes a detail from such a question (domain.yml's `not_intent`
+# on them is NOT_A_DETAIL; on the others, NOT_AN_ANSWER).
+DETAIL_SLOTS = frozenset({"medication", "setting", "payment", "population", "language", "support"})
 
 # Slot values that are answers but not filters.
 ANY = "any"

@@ -52,7 +52,7 @@ def national_services() -> list[Draft]:
                  "A national map of syringe services programs: sterile supplies, and often naloxone, testing and "
                  "wound care, free and without judgment.",
                  {"support:syringe_services", "payment:free"}, url="https://nasen.org/map/",
-                 how_to_start="Find a program near you at nasen.org/map."),
+                 how_to_start="Find a program near you (supplies, often wound care) at nasen.org/map."),
         _service("otc-naloxone", "Naloxone nasal spray at pharmacies", "U.S. Food and Drug Administration",
                  "Naloxone nasal spray (Narcan and others) has been sold over the counter since 2023: no prescription "
                  "needed at pharmacies and many stores.",

@@ -29,6 +29,8 @@ ACTION_NAME = "action_not_understood"
 # Guesses below this are noise: "asdfghjkl" gets the plain reply, not a menu of long shots.
 MIN_CONFIDENCE = 0.2
 MAX_CHOICES = 2
+# Guesses that all start the search form.
+SEARCH_INTENTS = frozenset({"inform", "find_treatment", "find_harm_reduction", "find_recovery_support"})
 
 
 def choices(parse_data: dict[str, Any]) -> list[dict[str, str]]:
@@ -83,12 +85,30 @@ def picked_choice(tracker: Tracker, number: int | None) -> list[dict[str, Any]] 
     log.info("picked choice %d of %d", number, len(offered))
     # Rasa's two-stage fallback does the same: take back the number (a revert also takes the
     # listen before it, so that goes back in), then say the choice instead.
+    return _replay(tracker, payload)
+
+
+def _replay(tracker: Tracker, payload: str) -> list[dict[str, Any]]:
     return [
         UserUtteranceReverted(),
         ActionExecuted("action_listen"),
-        UserUttered(text=payload, parse_data=_payload_parse(payload),
-                    input_channel=tracker.get_latest_input_channel()),
+        UserUttered(text=payload, parse_data=_payload_parse(payload), input_channel=tracker.get_latest_input_channel()),
     ]
+
+
+def search_without_asking(buttons: list[dict[str, str]], parse_data: dict[str, Any]) -> str | None:
+    """The payload to go on with when every guess starts the same search and the message names
+    what to search for ("narcan and maybe subs 15213"): a menu of two searches only slows the
+    person down. A named medication makes it a treatment search (its page carries naloxone)."""
+    intents = [catalogue.read_payload(b["payload"])[0] for b in buttons]
+    named = {e.get("entity") for e in parse_data.get("entities") or []} & set(SEARCH_ENTITIES)
+    if not buttons or not named or not set(intents) <= SEARCH_INTENTS:
+        return None
+    if "medication" in named:
+        for button, intent in zip(buttons, intents, strict=True):
+            if intent in ("inform", "find_treatment"):
+                return button["payload"]
+    return buttons[0]["payload"]
 
 
 class ActionNotUnderstood(Action):
@@ -97,6 +117,10 @@ class ActionNotUnderstood(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         buttons = choices(tracker.latest_message)
+        payload = search_without_asking(buttons, tracker.latest_message)
+        if payload is not None:
+            log.info("unsure only between searches: %s", payload.split("{")[0])
+            return _replay(tracker, payload)
         if not buttons:
             dispatcher.utter_message(response="utter_default")
             return []

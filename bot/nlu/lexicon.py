@@ -104,7 +104,8 @@ LEXICON: tuple[Phrase, ...] = tuple(
     _rows("need", "treatment", "treatment", "treatments", "treatment options", "mat", "moud",
           "medication assisted treatment", "medication for opioid use disorder")
     + _rows("need", "harm_reduction", "harm reduction", "harm reduction supplies", "harm reduction kit",
-            "{safer|safe} use supplies", "{safer|safe} {use|using} kit")
+            "{safer|safe} use supplies", "{safer|safe} {use|using} kit",
+            "{safer|safe} smoking {kit|kits|supplies}", "smoking {kit|kits|supplies}", "{crack|glass} pipes")
     + _rows("need", "recovery_support", "recovery support", "recovery supports", "recovery services")
     + _rows("need", "treatment", "tratamiento", "tratamientos")
     # --- medications ---------------------------------------------------------------------------

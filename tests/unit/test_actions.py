@@ -477,6 +477,19 @@ async def test_an_unsure_message_gets_its_best_guesses_as_numbered_choices_keepi
     ]
 
 
+async def test_unsure_only_between_two_searches_it_searches_for_everything_named_without_a_menu():
+    unsure = unsure_tracker("narcan and maybe subs 15213", [("find_harm_reduction", 0.5), ("inform", 0.4)],
+                            [entity("support", "naloxone", "narcan"), entity("medication", "buprenorphine", "subs"),
+                             entity("location", "15213")])
+    messages, events = await run(ActionNotUnderstood(), unsure)
+    assert messages == [] and [e["event"] for e in events] == ["rewind", "action", "user"]
+    replayed = events[2]["parse_data"]
+    # A medication named beside naloxone: the treatment search, whose page carries naloxone.
+    assert replayed["intent"]["name"] == "inform"
+    assert {(e["entity"], e["value"]) for e in replayed["entities"]} == {
+        ("support", "naloxone"), ("medication", "buprenorphine"), ("location", "15213")}
+
+
 async def test_gibberish_and_small_talk_guesses_get_the_plain_reply():
     for ranking in ([("find_treatment", 0.12), ("help", 0.1)], [("greet", 0.6), ("thanks", 0.3)]):
         messages, _ = await run(ActionNotUnderstood(), unsure_tracker("asdfghjkl", ranking))

@@ -24,7 +24,11 @@ def test_no_form_slot_takes_a_question_or_an_emergency_as_its_answer():
     for name, slot in DOMAIN["slots"].items():
         for mapping in slot["mappings"]:
             if mapping["type"] == "from_entity":
-                assert set(mapping["not_intent"]) == vocabulary.NOT_AN_ANSWER, name
+                expected = vocabulary.NOT_A_DETAIL if name in vocabulary.DETAIL_SLOTS else vocabulary.NOT_AN_ANSWER
+                assert set(mapping["not_intent"]) == expected, name
+    assert vocabulary.DETAIL_SLOTS <= set(DOMAIN["slots"])
+    # An emergency never fills a slot, and neither does a question about the medicines themselves.
+    assert {"crisis_overdose", "crisis_suicide", "ask_compare_medications"} <= vocabulary.NOT_A_DETAIL
 
 
 def test_every_question_choice_and_offerable_intent_has_words_and_is_a_real_value():
