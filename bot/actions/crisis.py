@@ -62,7 +62,7 @@ class ActionCrisisFollowup(Action):
                 log.info("after an overdose reply: back to the search")
                 return [SlotSet("crisis", None), FollowupAction("search_form")]
             key = key or {"thanks": "crisis_thanks", "ask_naloxone_use": "crisis_give_naloxone"}.get(
-                intent, "crisis_still_there")
+                intent or "", "crisis_still_there")
         else:
             key = "crisis_thanks" if intent == "thanks" else "crisis_stay_with_me"
         catalogue.say(dispatcher, key)
