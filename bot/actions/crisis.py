@@ -39,12 +39,19 @@ GAVE_NALOXONE = re.compile(r"\b(?:gave|given|used|sprayed|did|le di|le puse|ya l
 WOKE_UP = re.compile(
     r"\b(?:woke|wakes|waking|woken|awake|came to|came back|coming around|coming to|breathing (?:again|now|better)|"
     r"started breathing|is breathing|hes breathing|shes breathing|hes ok|shes ok|theyre ok|responding now|talking now|"
-    r"sitting up|desperto|ya respira|reacciono|esta despierto|esta despierta|volvio)\b")
+    r"sitting up|desperto|ya respira|reacciono|esta despierto|esta despierta|volvio|"
+    # Withdrawal after naloxone means they are awake.
+    r"in withdrawal|withdrawing|dopesick|pissed|mad at me|throwing up|puking)\b")
+CALLED_911 = re.compile(
+    r"\b(?:called|calling|call) (?:911|9 1 1|an ambulance)|"
+    r"\b(?:911|ambulance|help) (?:is )?(?:on (?:the|their|its) way|coming)\b|\bllame al 911\b")
 HELP_ARRIVED = re.compile(
     r"\b(?:ambulance|ems|paramedics?|medics|emts?|cops|police|fire ?(?:truck|department|dept)|911 (?:is|are) here|"
     r"theyre here|help is here|help came|at the hospital|in the ambulance|ambulancia|paramedicos|policia|"
     r"ya llegaron)\b")
 SEARCH_INTENTS = frozenset({"find_harm_reduction", "find_treatment", "find_recovery_support", "inform"})
+# Questions the rules would answer outside an emergency; after one, they still get their answer.
+EXPLAINED_INTENTS = frozenset({"ask_how_to_start", "ask_what_is_medication"})
 
 
 class ActionCrisisFollowup(Action):
@@ -57,7 +64,10 @@ class ActionCrisisFollowup(Action):
         intent = latest_intent(tracker)
         if crisis == "overdose":
             key = overdose_followup(text)
-            if key is None and intent in SEARCH_INTENTS:
+            if key is None and intent in EXPLAINED_INTENTS:
+                return [FollowupAction("action_explain_medication")]
+            named = {e.get("entity") for e in tracker.latest_message.get("entities", [])}
+            if key is None and (intent in SEARCH_INTENTS or named & {"medication", "support", "location"}):
                 # Back to what they asked for: naloxone, a place, a detail of the search.
                 log.info("after an overdose reply: back to the search")
                 return [SlotSet("crisis", None), FollowupAction("search_form")]
@@ -76,6 +86,8 @@ def overdose_followup(text: str) -> str | None:
         return "crisis_no_naloxone"
     if HELP_ARRIVED.search(text):
         return "crisis_help_arrived"
+    if CALLED_911.search(text):
+        return "crisis_called_911"
     if STILL_DOWN.search(text):
         return "crisis_still_there"
     if WOKE_UP.search(text):

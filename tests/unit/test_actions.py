@@ -538,10 +538,22 @@ async def test_a_number_not_on_the_menu_or_not_after_it_means_a_result_as_before
     ("found the narcan in her bag", "crisis_give_naloxone"),
     ("i gave him narcan and hes still not waking up", "crisis_still_there"),
     ("hes not breathing", "crisis_still_there"),
+    ("hes in withdrawal now and pissed", "crisis_woke_up"),
+    ("i called 911", "crisis_called_911"),
 ])
 async def test_after_the_overdose_steps_the_assistant_answers_what_happens_next(text, key):
     messages, events = await run(ActionCrisisFollowup(), tracker(text, intent="nlu_fallback", crisis="overdose"))
     assert [m["text"] for m in messages] == [catalogue.text(key)] and events == []
+
+
+async def test_after_the_overdose_steps_a_medication_named_goes_back_to_the_search_and_a_question_is_answered():
+    _, events = await run(ActionCrisisFollowup(), tracker("ok back to the bup places", intent="affirm", crisis="overdose",
+                                                          entities=[entity("medication", "buprenorphine", "bup")]))
+    assert slots_of(events) == {"crisis": None}
+    assert any(e.get("event") == "followup" and e.get("name") == "search_form" for e in events)
+    messages, events = await run(ActionCrisisFollowup(), tracker("how do i start subs", intent="ask_how_to_start",
+                                                                 crisis="overdose"))
+    assert messages == [] and events[-1].get("name") == "action_explain_medication"
 
 
 async def test_how_to_use_naloxone_during_an_overdose_gets_give_it_now():
