@@ -1,6 +1,7 @@
 """Searching and showing results: the first page, MORE, details of one, and NEW."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from datetime import datetime, timezone
@@ -52,6 +53,37 @@ def needs_a_door_now(tracker: Tracker, place: Place, now: datetime | None = None
         if event.get("event") == "user" and NOW_WORDS.search(event.get("text") or ""):
             return True
     return False
+
+
+def supports_named_since_last_search(tracker: Tracker) -> list[str]:
+    """Every support named since the last results ("needles and tiras"): the slot keeps one."""
+    named: list[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") == ActionSearchProviders.NAME:
+            break
+        if event.get("event") == "user":
+            for entity in (event.get("parse_data") or {}).get("entities") or []:
+                if entity.get("entity") == "support" and entity.get("value") not in named:
+                    named.append(entity["value"])
+    return named
+
+
+def with_other_supports_from_anywhere(result: SearchResult, tracker: Tracker, place: Place) -> SearchResult:
+    """No local listing for what was asked: what works from anywhere for each support named,
+    not only the one the slot kept ("needles and tiras": the syringe map and NEXT Distro)."""
+    asked = set(result.filters.by_facet("support"))
+    others = [f"support:{s}" for s in supports_named_since_last_search(tracker) if f"support:{s}" not in asked]
+    if not result.empty or not asked or not others:
+        return result
+    virtual, terms = list(result.virtual), set(result.filters.terms)
+    rest = frozenset(t for t in result.filters.terms if not t.startswith("support:"))
+    for support in others:
+        found = common.registry().searcher.search(place, Filters(rest | {support}), page_size=1,
+                                                  max_miles=LOCAL_MILES)
+        if found.empty and found.virtual:
+            terms.add(support)
+            virtual += [r for r in found.virtual if r.id not in {v.id for v in virtual}]
+    return dataclasses.replace(result, filters=Filters(frozenset(terms)), virtual=virtual)
 
 
 def search_changed(tracker: Tracker) -> bool:
@@ -110,6 +142,8 @@ class ActionSearchProviders(Action):
         filters = filters_for(tracker)
         result = common.registry().searcher.search(place, filters, page=1, page_size=PAGE_SIZE,
                                                    max_miles=max_miles_for(tracker))
+        if tracker.get_slot("need") in LOCAL_NEEDS:
+            result = with_other_supports_from_anywhere(result, tracker, place)
         treatment = tracker.get_slot("need") in ("treatment", "not_sure", None)
         extra = harm_reduction_line(place) if treatment else None
         open_now = catalogue.text("open_now_short") if treatment and needs_a_door_now(tracker, place) else None

@@ -383,6 +383,19 @@ async def test_syringes_with_no_local_listing_say_the_listings_are_missing_and_g
     assert "couldn't find" not in text and "Which medication" not in text
 
 
+async def test_needles_and_test_strips_with_no_local_listing_get_what_works_anywhere_for_both():
+    place = common.registry().geocode("10001").place
+    t = tracker("need needles and tiras in 10001", intent="find_harm_reduction",
+                entities=[entity("support", "syringe_services", "needles"),
+                          entity("support", "fentanyl_test_strips", "tiras"), entity("location", "10001")],
+                need="harm_reduction", support="fentanyl_test_strips", medication=None, payment=None,
+                location=place.display_name, place=place_to_slot(place))
+    messages, _ = await run(ActionSearchProviders(), t)
+    text = messages[0]["text"]
+    assert "syringe services" in text.split("\n")[0] and "fentanyl test strips" in text.split("\n")[0]
+    assert "nextdistro.org" in text and "nasen.org/map" in text
+
+
 async def test_telehealth_results_say_few_are_listed_and_who_can_find_more():
     messages, _ = await run(ActionSearchProviders(), searched_tracker(setting="telehealth"))
     text = messages[0]["text"]
