@@ -87,13 +87,18 @@ def with_other_supports_from_anywhere(result: SearchResult, tracker: Tracker, pl
 
 
 def search_changed(tracker: Tracker) -> bool:
-    """Whether a place, a need or a detail of the search was set since the last results."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "action" and event.get("name") == ActionSearchProviders.NAME:
-            return False
+    """Whether a place, a need or a detail of the search changed since the last results. Values,
+    not events: the form sets every filled slot again each time it starts."""
+    current: dict = {}
+    at_last_search: dict | None = None
+    for event in tracker.events:
         if event.get("event") == "slot" and event.get("name") in SEARCH_ENTITIES:
-            return True
-    return True
+            current[event["name"]] = event.get("value")
+        elif event.get("event") == "action" and event.get("name") == ActionSearchProviders.NAME:
+            at_last_search = dict(current)
+    if at_last_search is None:
+        return True
+    return any(current.get(name) != at_last_search.get(name) for name in set(current) | set(at_last_search))
 
 
 def max_miles_for(tracker: Tracker) -> float | None:

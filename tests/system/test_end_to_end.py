@@ -83,7 +83,8 @@ def test_an_overdose_in_the_middle_of_a_search_gets_911_first_and_the_search_goe
     replies = say(servers, "e2e-crisis", "my friend is not breathing")
     assert replies[0] == "If someone may be overdosing, call 911 now."
     assert any("naloxone" in text.lower() for text in replies)
-    assert "What ZIP code or town are you near?" in replies[-1]
+    # The crisis reply never ends with the search's question; the search waits for them.
+    assert not any("ZIP code" in text for text in replies)
     after = say(servers, "e2e-crisis", "19134")
     assert any("How would you pay?" in text for text in after)
 
