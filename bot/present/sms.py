@@ -10,6 +10,20 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 
+from bot.present import catalogue
+from bot.present.catalogue import text
+from bot.present.listings import (
+    DETAIL_FACETS,
+    Page,
+    call_script,
+    footer_text,
+    label,
+    listing_text,
+    miles,
+    requested_labels,
+)
+from providers.search import Result, format_checked
+
 # GSM 03.38 default alphabet (without the escape character 0x1B) and its extension table,
 # whose characters are sent as escape + character and so take two septets.
 GSM7_BASIC = frozenset(
@@ -174,3 +188,151 @@ def _chunks_that_fit(word: str, fits: Callable[[str], bool]) -> Iterator[str]:
         yield word[:low]
         word = word[low:]
     yield word
+
+
+# --- results and details as SMS text ------------------------------------------------------------
+#
+# What a person on an old phone pays for and scrolls through. A page of results (intro, three
+# listings, the lines that go with them, the source and the footer) fits in PAGE_CHARS, and the
+# details of one listing in DETAILS_CHARS. Words are cut, never facts: each listing keeps its name,
+# distance, phone (or "No phone listed") and what it has; the page says once where its listings
+# came from and when they were checked, not once per listing. REST and `rasa shell` get the same
+# text (tests/unit/test_sms_pages.py runs real searches through it and checks the limits).
+
+PAGE_CHARS = 480  # three GSM-7 segments' worth
+DETAILS_CHARS = 320  # two
+
+
+def page_text(page: Page, limit: int = PAGE_CHARS) -> str:
+    """A page of results as text, in `limit` characters: the first of ever shorter wordings that fits."""
+    candidates = [_page(page, level) for level in range(len(_LEVELS))]
+    return next((candidate for candidate in candidates if len(to_gsm7(candidate)) <= limit), candidates[-1])
+
+
+_NAME_CHARS = 36  # a name cut to this, late (a few names run past 100 characters)
+# Lines of a page with fewer words that say the same, for a page that does not fit.
+_SHORTER = {"stay_safer": "stay_safer_short"}
+# What each level of shortness cuts, each level keeping the cuts before it:
+_LEVELS: tuple[frozenset[str], ...] = (
+    frozenset(),
+    frozenset({"sources", "extras"}),  # the sources' short names, the lines about staying safer in fewer words
+    frozenset({"sources", "extras", "footer", "names"}),  # the footer in fewer words, a very long name cut
+    frozenset({"sources", "extras", "footer", "names", "intro"}),  # no "nothing within 25 miles": the miles say it
+    frozenset({"sources", "extras", "footer", "names", "intro", "asides"}),  # labels without (brand names)
+    frozenset({"sources", "extras", "footer", "names", "intro", "asides", "grouped"}),  # "Medicaid: 1, 3 have it"
+)
+_ASIDE = re.compile(r" \([^()]*\)")
+
+
+def _page(page: Page, level: int) -> str:
+    cuts = _LEVELS[level]
+    shown = [r for _, r in page.listings]
+    has = _common(shown, lambda r: requested_labels(r.matched))
+    ask = _common(shown, lambda r: requested_labels(r.unknown) + requested_labels(r.missing))
+    intro = [page.intro_short if "intro" in cuts and page.intro_short else page.intro]
+    if "grouped" in cuts and not (has and ask):
+        intro += _grouped(page)
+        has = ask = ["said"]
+    # What the intro names, it says they all have.
+    said = [label for label in has if label not in intro[0] and label != "said"]
+    if said:
+        intro.append(text("listing_all_have", labels=", ".join(said)))
+    if ask and ask != ["said"]:
+        intro.append(text("listing_all_ask_about", labels=", ".join(ask)))
+    blocks = ["\n".join(intro)]
+    for n, r in page.listings:
+        block = listing_text(n, r, name_chars=_NAME_CHARS if "names" in cuts else None, has=not has, ask=not ask)
+        if "asides" in cuts:  # "Has: opioid treatment program (methadone clinic)" -> "Has: opioid treatment program"
+            heading, _, rest = block.partition("\n")
+            block = heading + "\n" + _ASIDE.sub("", rest)
+        blocks.append(block)
+    if "asides" in cuts:
+        blocks[0] = intro[0] + "".join("\n" + _ASIDE.sub("", line) for line in intro[1:])
+    shorter = {text(key): text(short_key) for key, short_key in _SHORTER.items()} if "extras" in cuts else {}
+    blocks += [shorter.get(extra, extra) for extra in page.extras]
+    sources = page_source(shown, short="sources" in cuts)
+    if sources:
+        blocks.append(sources)
+    footer = footer_text(page, short="footer" in cuts)
+    if footer:
+        blocks.append(footer)
+    return "\n\n".join(blocks)
+
+
+def _grouped(page: Page) -> list[str]:
+    """What the listings have or should be asked about, one line a label with the listings' numbers."""
+    have: dict[str, list[str]] = {}
+    ask: dict[str, list[str]] = {}
+    for n, r in page.listings:
+        for label_ in requested_labels(r.matched):
+            have.setdefault(_ASIDE.sub("", label_), []).append(str(n))
+        for label_ in requested_labels(r.unknown) + requested_labels(r.missing):
+            ask.setdefault(_ASIDE.sub("", label_), []).append(str(n))
+    lines = []
+    for label_ in dict.fromkeys([*have, *ask]):
+        parts = []
+        if label_ in have:
+            parts.append(text("listings_have", label=label_, numbers=", ".join(have[label_])))
+        if label_ in ask:
+            parts.append(text("listings_ask", label=label_, numbers=", ".join(ask[label_])))
+        lines.append(" ".join(parts))
+    return lines
+
+
+def _common(shown: list[Result], labels: Callable[[Result], list[str]]) -> list[str]:
+    """Labels every listing on a page has alike (what they have, what to ask about): said once."""
+    if len(shown) < 2:
+        return []
+    alike = {tuple(labels(r)) for r in shown}
+    return list(next(iter(alike))) if len(alike) == 1 else []
+
+
+def page_source(shown: list[Result], short: bool = False) -> str | None:
+    """One line for the page: each source its listings came from, with the date it was checked
+    (by its short name, where the catalogue has one, when `short`)."""
+    seen: dict[tuple[str, str], None] = {}
+    for r in shown:
+        for source in r.card.get("sources") or []:
+            name = source["label"]
+            short_key = "source_short_" + re.sub(r"\W+", "_", name.lower()).strip("_")
+            if short and catalogue.has(short_key):
+                name = text(short_key)
+            seen[(name, format_checked(source.get("checked")))] = None
+    if not seen:
+        return None
+    return text("page_source", sources=", ".join(text("page_source_one", source=label, checked=checked)
+                                                 for label, checked in seen))
+
+
+def details_text(r: Result, medication: str | None, payment: str | None, limit: int = DETAILS_CHARS) -> str:
+    """One listing's details as text in `limit` characters: where it is, how to reach it and what it
+    offers first; how to start and what to say when calling while they fit."""
+    heading = (text("details_heading_miles", name=r.name, miles=miles(r.miles)) if r.miles is not None
+               else text("details_heading", name=r.name))
+    contact = [r.address_line] if r.address_line else []
+    phones = r.card.get("phones") or []
+    for phone in phones:
+        key = "listing_text_us" if phone.get("type") == "text" else "listing_call"
+        note = text("details_phone_note", note=phone["description"]) if phone.get("description") else ""
+        contact.append(text(key, phone=phone["number"]) + note)
+    if not phones:
+        contact.append(text("details_no_phone_short"))
+    if r.card.get("url"):
+        contact.append(r.card["url"])
+    offered = [text(f"details_{facet}", labels=", ".join(labels)) for facet, labels in _offered(r)]
+    if not any(t.startswith("payment:") for t in r.card["terms"]):
+        offered.append(text("details_payment_unknown"))
+    source = text("details_source", source=r.source_line)
+    essential = [heading, "\n".join(contact), "\n".join(offered), source]
+    blocks = essential
+    for extra in ([text("details_how_to_start", how=r.card["how_to_start"])] if r.card.get("how_to_start") else []) + [
+            call_script(medication, payment)]:
+        candidate = blocks[:-1] + [extra, blocks[-1]]
+        if len(to_gsm7("\n\n".join(candidate))) <= limit:
+            blocks = candidate
+    return "\n\n".join(blocks)
+
+
+def _offered(r: Result) -> list[tuple[str, list[str]]]:
+    return [(facet, labels) for facet in DETAIL_FACETS
+            if (labels := [label(t) for t in r.card["terms"] if t.startswith(facet + ":")])]

@@ -198,13 +198,17 @@ async def test_results_are_three_numbered_listings_with_source_and_a_harm_reduct
     text = message["text"]
     assert text.startswith("Closest for buprenorphine (Suboxone) near Philadelphia, PA 19134:")
     blocks = text.split("\n\n")
+    # What all three have in common is said once, under the intro that names the medication.
+    assert blocks[0].splitlines()[1] == "Ask each about: Medicaid"
     listings = [b for b in blocks if b[:2] in ("1.", "2.", "3.")]
     assert len(listings) == 3
     for block in listings:
-        assert " mi\n" in block and "checked" in block
-        assert "Has: buprenorphine (Suboxone)" in block and "Ask about: Medicaid" in block
+        assert re.search(r" - \d+\.\d mi\n(Call \d|No phone listed)", block)
     assert "Never Use Alone 1-800-484-3731" in text and "nextdistro.org" in text
+    # One source line for the page, with the date its listings were checked.
+    assert text.count("Source: ") == 1 and blocks[-2] == "Source: SAMHSA treatment locator (Sep 2020)."
     assert blocks[-1] == "Reply 1-3 for details, MORE for more, NEW to start over."
+    assert len(text) <= 480
     slots = slots_of(events)
     assert len(slots["results"]) == 3 and slots["searched"] is True
 
@@ -257,7 +261,7 @@ async def test_far_from_everything_the_search_widens_and_says_so():
     place = common.registry().geocode("89049").place  # Tonopah, central Nevada
     t = searched_tracker(location=place.display_name, place=place_to_slot(place), payment="any")
     messages, _ = await run(ActionSearchProviders(), t)
-    assert messages[0]["text"].startswith("Nothing within 25 miles. The closest for buprenorphine (Suboxone), "
+    assert messages[0]["text"].startswith("Nothing within 25 miles. Closest for buprenorphine (Suboxone), "
                                           "within ")
 
 
@@ -267,8 +271,8 @@ async def test_a_widened_search_never_says_nothing_is_near_when_one_place_is():
     t = searched_tracker(location=place.display_name, place=place_to_slot(place), payment="uninsured")
     messages, _ = await run(ActionSearchProviders(), t)
     intro, first = messages[0]["text"].split("\n\n")[:2]
-    assert intro == ("Only one place within 25 miles has buprenorphine (Suboxone). The closest, within 50 miles of "
-                     "Welch, WV 24801:")
+    assert intro.splitlines()[0] == ("Only one place within 25 miles has buprenorphine (Suboxone). Closest within "
+                                     "50 mi of Welch, WV 24801:")
     assert re.match(r"1\. .+ - 1\.0 mi$", first.splitlines()[0])
 
 
@@ -356,7 +360,7 @@ async def test_recovery_support_stays_local_and_always_offers_what_works_from_an
 async def test_several_ways_of_paying_read_as_one_question():
     messages, _ = await run(ActionSearchProviders(), searched_tracker(payment="uninsured"))
     text = messages[0]["text"]
-    assert "Ask about: payment options" in text and "sliding fee" not in text
+    assert "Ask each about: payment options" in text and "sliding fee" not in text
 
 
 # --- when the classifier is unsure -------------------------------------------------------------
