@@ -139,8 +139,9 @@ class ActionResultDetails(Action):
         if listing is None:  # the registry was rebuilt since the search
             catalogue.say(dispatcher, "which_result")
             return []
-        dispatcher.utter_message(text=listings.details_text(listing, tracker.get_slot("medication"),
-                                                            tracker.get_slot("payment")))
+        # The widget has room for everything; a text channel gets what fits two SMS segments.
+        details = listings.details_text if reply_capabilities(tracker.events).cards else sms.details_text
+        dispatcher.utter_message(text=details(listing, tracker.get_slot("medication"), tracker.get_slot("payment")))
         log.info("details of result %d", number)
         return []
 

@@ -60,6 +60,7 @@ class Page:
     has_more: bool
     extras: list[str]  # lines about virtual services, national lines and harm reduction
     intro_short: str | None = None  # the intro in fewer words, where the listings' miles say the rest
+    where: str = ""  # the place searched near
 
 
 def page_of(result: SearchResult, first_number: int, harm_reduction_line: str | None = None) -> Page:
@@ -94,7 +95,8 @@ def page_of(result: SearchResult, first_number: int, harm_reduction_line: str | 
         extras.append(harm_reduction_line)
     if result.empty:
         extras.append(text("help_finding_more"))
-    return Page(intro, list(enumerate(result.results, start=first_number)), result.has_more, extras, intro_short)
+    return Page(intro, list(enumerate(result.results, start=first_number)), result.has_more, extras, intro_short,
+                where)
 
 
 def virtual_line(r: Result) -> str:
@@ -128,12 +130,13 @@ def listing_text(n: int, r: Result, name_chars: int | None = None, has: bool = T
     return "\n".join(lines)
 
 
-def footer_text(page: Page, short: bool = False) -> str | None:
+def footer_text(page: Page, short: str = "") -> str | None:
+    """What to reply; `short` names a shorter wording: "short", "tight"."""
     if not page.listings:
         return None
     first, last = page.listings[0][0], page.listings[-1][0]
     numbers = f"{first}" if last == first else f"{first}-{last}"
-    key = "footer_text_short" if short else "footer_text"
+    key = f"footer_text_{short}" if short else "footer_text"
     return text(key, numbers=numbers, more=text(f"{key}_more") if page.has_more else "")
 
 

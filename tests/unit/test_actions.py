@@ -243,6 +243,15 @@ async def test_more_continues_the_numbering_and_details_say_what_to_say_when_cal
     messages, _ = await run(ActionResultDetails(), t)
     details = messages[0]["text"]
     fifth = common.registry().listing(all_shown[4])
+    assert details.startswith(fifth.name) and fifth.address_line in details and "Source: " in details
+    assert len(details) <= 320  # two SMS segments: what to say when calling is left out when it does not fit
+
+    # The widget has room for all of it.
+    t = searched_tracker(channel="socketio", results=all_shown, searched=True)
+    t.latest_message = {"text": "5", "intent": {"name": "result_details"},
+                        "entities": [entity("number", "5")]}
+    messages, _ = await run(ActionResultDetails(), t)
+    details = messages[0]["text"]
     assert details.startswith(fifth.name)
     assert "When you call, you can say: \"Hi, I'd like to start buprenorphine (Suboxone)." in details
     assert "Do you take Medicaid?" in details and "Source: " in details
