@@ -225,6 +225,10 @@ async def test_the_web_widget_gets_cards_with_tap_to_call_links():
     with_phone = [c for c in cards["listings"] if c["phone"]]
     assert with_phone and all(c["tel"].startswith("tel:+1") for c in with_phone)
     assert all(c["source"] and c["miles"] is not None for c in cards["listings"])
+    # Buttons where SMS says "MORE" and "NEW"; each card has its own Details button in the widget.
+    assert cards["buttons"] == [{"title": "More places", "payload": "/more_results"},
+                                {"title": "New search", "payload": "/new_search"}]
+    assert cards["footer"] == "Tap Details on a place to see more."
 
 
 async def test_more_continues_the_numbering_and_details_say_what_to_say_when_calling():
