@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 from bot.actions import clarify, common
 from bot.actions.common import county_of, filters_for, place_from_slot
 from bot.actions.form import reply_number
-from bot.present import catalogue, listings
+from bot.present import catalogue, listings, sms
 from bot.present.cards import page_cards
 from bot.present.channels import reply_capabilities
 from bot.vocabulary import SEARCH_ENTITIES
@@ -119,7 +119,7 @@ def say_page(dispatcher: CollectingDispatcher, tracker: Tracker, result: SearchR
     if reply_capabilities(tracker.events).cards:
         dispatcher.utter_message(json_message=page_cards(page))
     else:
-        dispatcher.utter_message(text=listings.page_text(page))
+        dispatcher.utter_message(text=sms.page_text(page))
 
 
 def _log_search(kind: str, place: Place, filters: Filters, result: SearchResult) -> None:
@@ -205,8 +205,9 @@ class ActionResultDetails(Action):
         if listing is None:  # the registry was rebuilt since the search
             catalogue.say(dispatcher, "which_result")
             return []
-        dispatcher.utter_message(text=listings.details_text(listing, tracker.get_slot("medication"),
-                                                            tracker.get_slot("payment")))
+        # The widget has room for everything; a text channel gets what fits two SMS segments.
+        details = listings.details_text if reply_capabilities(tracker.events).cards else sms.details_text
+        dispatcher.utter_message(text=details(listing, tracker.get_slot("medication"), tracker.get_slot("payment")))
         log.info("details of result %d", number)
         return []
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote_plus
 
-from bot.present.catalogue import text
+from bot.present.catalogue import payload, text
 from bot.present.listings import Page, requested_labels
 from providers.search import Result
 
@@ -40,7 +40,11 @@ def listing_card(n: int, r: Result) -> dict:
 
 
 def page_cards(page: Page) -> dict:
-    """The widget's payload for one page of results."""
+    """The widget's payload for one page of results: the cards (each with its Details button), and
+    buttons for more places and a new search where SMS says "MORE" and "NEW"."""
+    buttons = [{"title": text("button_more"), "payload": payload("more_results")}] if page.has_more else []
+    buttons.append({"title": text("button_new_search"), "payload": payload("new_search")})
     return {"type": "listings", "intro": page.intro,
             "listings": [listing_card(n, r) for n, r in page.listings],
-            "extras": page.extras, "footer": text("footer_cards") if page.listings else None}
+            "extras": page.extras, "footer": text("footer_cards") if page.listings else None,
+            "buttons": buttons}

@@ -59,12 +59,15 @@ class Page:
     listings: list[tuple[int, Result]]  # (number the person replies with, listing)
     has_more: bool
     extras: list[str]  # lines about virtual services, national lines and harm reduction
+    intro_short: str | None = None  # the intro in fewer words, where the listings' miles say the rest
+    where: str = ""  # the place searched near
 
 
 def page_of(result: SearchResult, first_number: int, harm_reduction_line: str | None = None,
             open_now_line: str | None = None) -> Page:
     what = looking_for(result.filters)
     where = result.place.display_name
+    intro_short = None
     # Treatment means a place to go; for everything else, what works from anywhere always helps.
     treatment = "need:treatment" in result.filters.terms
     if result.empty and not treatment:
@@ -74,6 +77,7 @@ def page_of(result: SearchResult, first_number: int, harm_reduction_line: str | 
                      what=what, where=where)
     elif result.empty and result.virtual:
         intro = text("intro_none_but_virtual", what=what, where=where)
+        intro_short = text("intro_none_but_virtual_short", where=where)
     elif result.empty:
         intro = text("intro_none", what=what, where=where, miles=f"{result.radius_miles:g}")
     elif result.relaxed:
@@ -87,6 +91,7 @@ def page_of(result: SearchResult, first_number: int, harm_reduction_line: str | 
         key = "intro_widened" if near == 0 else "intro_widened_one" if near == 1 else "intro_widened_some"
         intro = text(key, what=what, where=where, miles=f"{result.radius_miles:g}", nearby_miles=f"{NEAR_MILES:g}",
                      count=near)
+        intro_short = text("intro_nearby", what=what, where=where)
     else:
         intro = text("intro_nearby", what=what, where=where)
     extras = [open_now_line] if open_now_line else []
@@ -99,7 +104,8 @@ def page_of(result: SearchResult, first_number: int, harm_reduction_line: str | 
         extras.append(text("telehealth_few_listed"))
     elif result.empty:
         extras.append(text("help_finding_more"))
-    return Page(intro, list(enumerate(result.results, start=first_number)), result.has_more, extras)
+    return Page(intro, list(enumerate(result.results, start=first_number)), result.has_more, extras, intro_short,
+                where)
 
 
 def virtual_line(r: Result) -> str:
@@ -116,34 +122,31 @@ def nearby_harm_reduction_line(nearest: Result | None) -> str:
     return text("harm_reduction_nearby", name=nearest.name, miles=miles(nearest.miles), phone=phone)
 
 
-def listing_text(n: int, r: Result) -> str:
-    lines = [text("listing_heading_miles", n=n, name=r.name, miles=miles(r.miles)) if r.miles is not None
-             else text("listing_heading", n=n, name=r.name)]
+def listing_text(n: int, r: Result, name_chars: int | None = None, has: bool = True, ask: bool = True) -> str:
+    """One listing of a page. Its source is said once for the page (bot.present.sms.page_source), and
+    so is what all its listings have (`has` False) or should be asked about (`ask` False); a name
+    over `name_chars` is cut."""
+    name = r.name if name_chars is None or len(r.name) <= name_chars else r.name[:name_chars - 3].rstrip() + "..."
+    lines = [text("listing_heading_miles", n=n, name=name, miles=miles(r.miles)) if r.miles is not None
+             else text("listing_heading", n=n, name=name)]
     lines.append(text("listing_call", phone=r.phone) if r.phone else text("listing_no_phone"))
     matched = requested_labels(r.matched)
-    if matched:
+    if matched and has:
         lines.append(text("listing_has", labels=", ".join(matched)))
     unsure = requested_labels(r.unknown) + requested_labels(r.missing)
-    if unsure:
+    if unsure and ask:
         lines.append(text("listing_ask_about", labels=", ".join(unsure)))
-    lines.append(r.source_line)
     return "\n".join(lines)
 
 
-def footer_text(page: Page) -> str | None:
+def footer_text(page: Page, short: str = "") -> str | None:
+    """What to reply; `short` names a shorter wording: "short", "tight"."""
     if not page.listings:
         return None
     first, last = page.listings[0][0], page.listings[-1][0]
     numbers = f"{first}" if last == first else f"{first}-{last}"
-    return text("footer_text", numbers=numbers, more=text("footer_text_more") if page.has_more else "")
-
-
-def page_text(page: Page) -> str:
-    blocks = [page.intro] + [listing_text(n, r) for n, r in page.listings] + page.extras
-    footer = footer_text(page)
-    if footer:
-        blocks.append(footer)
-    return "\n\n".join(blocks)
+    key = f"footer_text_{short}" if short else "footer_text"
+    return text(key, numbers=numbers, more=text(f"{key}_more") if page.has_more else "")
 
 
 DETAIL_FACETS = ("medication", "setting", "payment", "population", "language", "support")

@@ -10,6 +10,21 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 
+from bot import vocabulary
+from bot.present import catalogue
+from bot.present.catalogue import text
+from bot.present.listings import (
+    DETAIL_FACETS,
+    Page,
+    call_script,
+    footer_text,
+    label,
+    listing_text,
+    miles,
+    requested_labels,
+)
+from providers.search import Result, format_checked
+
 # GSM 03.38 default alphabet (without the escape character 0x1B) and its extension table,
 # whose characters are sent as escape + character and so take two septets.
 GSM7_BASIC = frozenset(
@@ -174,3 +189,226 @@ def _chunks_that_fit(word: str, fits: Callable[[str], bool]) -> Iterator[str]:
         yield word[:low]
         word = word[low:]
     yield word
+
+
+# --- results and details as SMS text ------------------------------------------------------------
+#
+# What a person on an old phone pays for and scrolls through. A page of results (intro, three
+# listings, the lines that go with them, the source and the footer) fits in PAGE_CHARS, and the
+# details of one listing in DETAILS_CHARS. Words are cut, never facts: each listing keeps its name,
+# distance, phone (or "No phone listed") and what it has; the page says once where its listings
+# came from and when they were checked, not once per listing. REST and `rasa shell` get the same
+# text (tests/unit/test_sms_pages.py runs real searches through it and checks the limits).
+
+PAGE_CHARS = 480  # three GSM-7 segments' worth
+DETAILS_CHARS = 320  # two
+
+
+def page_text(page: Page, limit: int = PAGE_CHARS) -> str:
+    """A page of results as text, in `limit` characters: the first of ever shorter wordings that fits."""
+    candidates = [_page(page, level) for level in range(len(_LEVELS))]
+    # Grouping the labels is shorter only when listings differ.
+    candidates[-2] = min(candidates[-3:-1], key=len)
+    candidates[-1] = min(candidates[-1], _page(page, len(_LEVELS) - 1, grouped=False), key=len)
+    return next((candidate for candidate in candidates if len(to_gsm7(candidate)) <= limit), candidates[-1])
+
+
+_NAME_CHARS, _TIGHT_NAME_CHARS = 36, 28  # a name cut to this, late (a few names run past 100 characters)
+# Lines of a page with fewer words that say the same, for a page that does not fit.
+_SHORTER = {"stay_safer": "stay_safer_short"}
+# What each level of shortness cuts, each level keeping the cuts before it:
+_LEVELS: tuple[frozenset[str], ...] = (
+    frozenset(),
+    frozenset({"sources", "extras"}),  # the sources' short names, the lines about staying safer in fewer words
+    frozenset({"sources", "extras", "footer", "names"}),  # the footer in fewer words, a very long name cut
+    frozenset({"sources", "extras", "footer", "names", "intro"}),  # no "nothing within 25 miles": the miles say it
+    frozenset({"sources", "extras", "footer", "names", "intro", "asides"}),  # words in brackets: (brand names)
+    frozenset({"sources", "extras", "footer", "names", "intro", "asides", "grouped"}),  # "Medicaid: 1, 3 have it"
+    frozenset({"sources", "extras", "footer", "names", "intro", "asides", "grouped", "tight"}),  # fewest words
+    # names cut shorter, the intro names only the place
+    frozenset({"sources", "extras", "footer", "names", "intro", "asides", "grouped", "tight", "tightest"}),
+)
+_ASIDE = re.compile(r" \([^()]*\)")
+
+
+def _page(page: Page, level: int, grouped: bool = True) -> str:
+    cuts = _LEVELS[level] if grouped else _LEVELS[level] - {"grouped"}
+    shown = [r for _, r in page.listings]
+    has = _common(shown, lambda r: requested_labels(r.matched))
+    ask = _common(shown, lambda r: requested_labels(r.unknown) + requested_labels(r.missing))
+    intro = [page.intro_short if "intro" in cuts and page.intro_short else page.intro]
+    if "grouped" in cuts:
+        by_number = _grouped(page)
+        if by_number and "tightest" in cuts and page.where:  # the lines under it name what was asked for
+            intro = [text("intro_where", where=page.where)]
+        intro += by_number
+        has = ask = ["said"]
+    # What the intro names, it says they all have.
+    said = [label for label in has if label not in intro[0] and label != "said"]
+    if said:
+        intro.append(text("listing_all_have", labels=", ".join(said)))
+    if ask and ask != ["said"]:
+        intro.append(text("listing_all_ask_about", labels=", ".join(ask)))
+    blocks = ["\n".join(intro)]
+    for n, r in page.listings:
+        name_chars = _TIGHT_NAME_CHARS if "tightest" in cuts else _NAME_CHARS if "names" in cuts else None
+        block = listing_text(n, r, name_chars=name_chars, has=not has, ask=not ask)
+        if "asides" in cuts:  # "Has: opioid treatment program (methadone clinic)" -> "Has: opioid treatment program"
+            heading, _, rest = block.partition("\n")
+            block = heading + "\n" + _ASIDE.sub("", rest)
+        blocks.append(block)
+    if "asides" in cuts:
+        blocks[0] = _ASIDE.sub("", blocks[0])
+    shorter = {text(key): text(short_key + ("_tight" if "tight" in cuts else "")) for key, short_key in
+               _SHORTER.items()} if "extras" in cuts else {}
+    blocks += [shorter.get(extra, extra) for extra in page.extras]
+    sources = page_source(shown, short="sources" in cuts)
+    if sources:
+        blocks.append(sources)
+    footer = footer_text(page, short="tight" if "tight" in cuts else "short" if "footer" in cuts else "")
+    if footer:
+        blocks.append(footer)
+    return "\n\n".join(blocks)
+
+
+def _grouped(page: Page) -> list[str]:
+    """What the listings have or should be asked about, one line a label with the listings' numbers."""
+    have: dict[str, list[str]] = {}
+    ask: dict[str, list[str]] = {}
+    for n, r in page.listings:
+        # Several ways of paying asked for (no insurance) are one question, had or not.
+        several = sum(t.startswith("payment:") for t in r.matched + r.unknown + r.missing) > 1
+        matched = [t for t in r.matched if not (several and t.startswith("payment:"))]
+        unsure = [t for t in r.unknown + r.missing if not (several and t.startswith("payment:"))]
+        payments = (["payment:"] if several and any(t.startswith("payment:") for t in r.matched) else [],
+                    ["payment:"] if several and not any(t.startswith("payment:") for t in r.matched) else [])
+        for labels, by_label, paid in ((requested_labels(matched), have, payments[0]),
+                                       (requested_labels(unsure), ask, payments[1])):
+            for label_ in labels + ([text("payment_options")] if paid else []):
+                by_label.setdefault(_ASIDE.sub("", label_), []).append(str(n))
+    # Labels with the same listings behind them share a line: "naltrexone shot, Medicaid: 3 have it; ask 1, 2."
+    alike: dict[tuple[str, str], list[str]] = {}
+    for label_ in dict.fromkeys([*have, *ask]):
+        alike.setdefault((", ".join(have.get(label_, [])), ", ".join(ask.get(label_, []))), []).append(label_)
+    lines = []
+    for (have_numbers, ask_numbers), labels in alike.items():
+        parts = [text(key, numbers=numbers) for key, numbers in
+                 (("listings_have", have_numbers), ("listings_ask", ask_numbers)) if numbers]
+        lines.append(text("listings_label", label=", ".join(labels), parts="; ".join(parts)))
+    return lines
+
+
+def _common(shown: list[Result], labels: Callable[[Result], list[str]]) -> list[str]:
+    """Labels every listing on a page has alike (what they have, what to ask about): said once."""
+    if len(shown) < 2:
+        return []
+    alike = {tuple(labels(r)) for r in shown}
+    return list(next(iter(alike))) if len(alike) == 1 else []
+
+
+def page_source(shown: list[Result], short: bool = False) -> str | None:
+    """One line for the page: each source its listings came from, with the date it was checked
+    (by its short name, where the catalogue has one, when `short`)."""
+    seen: dict[tuple[str, str], None] = {}
+    for r in shown:
+        for source in r.card.get("sources") or []:
+            name = source["label"]
+            short_key = "source_short_" + re.sub(r"\W+", "_", name.lower()).strip("_")
+            if short and catalogue.has(short_key):
+                name = text(short_key)
+            seen[(name, format_checked(source.get("checked")))] = None
+    if not seen:
+        return None
+    return text("page_source", sources=", ".join(text("page_source_one", source=label, checked=checked)
+                                                 for label, checked in seen))
+
+
+def details_text(r: Result, medication: str | None, payment: str | None, limit: int = DETAILS_CHARS) -> str:
+    """One listing's details as text in `limit` characters.
+
+    Always: its name and distance, address, phones (or that none is listed, and who can help),
+    website, medications, how it is paid for and its source. Then, while they fit, what else it
+    offers (care, programs, languages, other support), how to start and what to say when calling;
+    what does not fit is named in a last line, so the person knows to ask.
+    """
+    fitting = [(left_out, tight, details) for tight in (False, True)
+               for details, left_out in [_details(r, medication, payment, limit, tight)]
+               if len(to_gsm7(details)) <= limit]
+    if fitting:  # the most facts, then the most words
+        return min(fitting, key=lambda candidate: (candidate[0], candidate[1]))[2]
+    # A listing with the most to say (several phones and sources, every payment): what it offers
+    # beyond medications and payment is left to ask about without naming it.
+    return _details(r, medication, payment, limit, tight=True, name_left_out=False)[0]
+
+
+# The facets a listing's details always show, then those shown while they fit, most useful first.
+_DETAILS_ALWAYS = ("medication", "payment")
+_DETAILS_IF_ROOM = ("setting", "population", "language", "support")
+_URL_NOISE = re.compile(r"^https?://(www\.)?", re.I)
+
+
+def _details(r: Result, medication: str | None, payment: str | None, limit: int, tight: bool,
+             name_left_out: bool = True) -> tuple[str, int]:
+    """The details and how many facets they leave out."""
+    def words(line: str) -> str:
+        return _ASIDE.sub("", line) if tight else line
+
+    heading = (text("details_heading_miles", name=r.name, miles=miles(r.miles)) if r.miles is not None
+               else text("details_heading", name=r.name))
+    contact = [r.address_line] if r.address_line else []
+    phones = r.card.get("phones") or []
+    voice = [p["number"] for p in phones if p.get("type") != "text"]
+    for phone in phones:
+        key = "listing_text_us" if phone.get("type") == "text" else "listing_call"
+        if tight and key == "listing_call":  # "Call 540-217-6366 x110 or 540-217-6366"
+            if phone["number"] == voice[0]:
+                contact.append(text(key, phone=text("either_or").join(voice)))
+            continue
+        note = text("details_phone_note", note=phone["description"]) if phone.get("description") else ""
+        contact.append(text(key, phone=phone["number"]) + note)
+    if not phones:
+        contact.append(text("details_no_phone_tight" if tight else "details_no_phone_short"))
+    if r.card.get("url"):  # phones make a link of "example.org" too
+        contact.append(_URL_NOISE.sub("", r.card["url"]).rstrip("/") if tight else r.card["url"])
+    offered = dict(_offered(r))
+    if not name_left_out:  # the medication and payment asked for first, then how many more
+        asked = {"payment": [label(t) for t in vocabulary.payment_terms(payment)],
+                 "medication": [label(t) for t in vocabulary.entity_terms("medication", medication or "")]}
+        for facet in _DETAILS_ALWAYS:
+            labels = offered.get(facet, [])
+            if len(labels) > 1:
+                first = [x for x in labels if x in asked[facet]][:1] or labels[:1]
+                offered[facet] = first + [text("details_more_labels", count=len(labels) - 1)]
+    always = [words(text(f"details_{facet}", labels=", ".join(offered[facet])))
+              for facet in _DETAILS_ALWAYS if facet in offered]
+    left_out: list[str] = []
+    if "payment" not in offered:
+        always.append(text("details_payment_unknown_tight" if tight else "details_payment_unknown"))
+    source = page_source([r], short=tight) or ""
+    separator = "\n" if tight else "\n\n"
+
+    def join(lines: list[str], extras: list[str], left_out: list[str]) -> str:
+        more = ([text("details_more_tight" if tight else "details_more", facets=", ".join(left_out))]
+                if left_out and name_left_out else [])
+        return separator.join([heading, "\n".join(contact), "\n".join(lines + more), *extras, source])
+
+    lines = list(always)
+    for facet in _DETAILS_IF_ROOM:
+        if facet not in offered:
+            continue
+        line = words(text(f"details_{facet}", labels=", ".join(offered[facet])))
+        if len(to_gsm7(join(lines + [line], [], left_out))) <= limit:
+            lines.append(line)
+        else:
+            left_out.append(text(f"details_facet_{facet}"))
+    extras: list[str] = []
+    how = [text("details_how_to_start", how=r.card["how_to_start"])] if r.card.get("how_to_start") else []
+    for extra in how + [call_script(medication, payment)]:
+        if len(to_gsm7(join(lines, extras + [extra], left_out))) <= limit:
+            extras.append(extra)
+    return join(lines, extras, left_out), len(left_out)
+
+
+def _offered(r: Result) -> list[tuple[str, list[str]]]:
+    return [(facet, labels) for facet in DETAIL_FACETS
+            if (labels := [label(t) for t in r.card["terms"] if t.startswith(facet + ":")])]

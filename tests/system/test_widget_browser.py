@@ -227,3 +227,43 @@ def test_the_widget_works_with_the_keyboard(phone):
     assert page.get_by_role("button", name="Quick exit").is_visible()  # still there with the chat closed
     assert page.evaluate(UNNAMED_CONTROLS) == []
     assert page.evaluate(NO_HORIZONTAL_SCROLL)
+
+
+def test_results_on_the_web_have_buttons_and_tappable_numbers_not_sms_words(phone):
+    page = phone.page
+    open_chat(page)
+    page.get_by_label("Your message").fill("need bupe near 19134 i have medicaid")
+    page.keyboard.press("Enter")
+    page.locator(".tn-card").first.wait_for(timeout=30_000)
+    log = page.locator(".tn-log")
+    for sms_words in ("Reply with a number", "Reply 1", "Type MORE", "text HELP", "Text NEW"):
+        assert sms_words.lower() not in log.inner_text().lower()
+    replies = page.locator(".tn-replies")
+    assert replies.get_by_role("button", name="More places").is_visible()
+    assert replies.get_by_role("button", name="New search").is_visible()
+    assert page.locator(".tn-card").first.get_by_role("button", name=re.compile("^Details about ")).is_visible()
+    # The line of harm reduction under treatment results: a number to call and an address to open.
+    extra = page.locator(".tn-extra").last
+    assert extra.locator("a[href='tel:+18004843731']").count() == 1
+    assert extra.locator("a[href='https://nextdistro.org/']").count() == 1
+
+    replies.get_by_role("button", name="More places").click()
+    page.wait_for_function("() => document.querySelectorAll('.tn-card').length >= 6", timeout=30_000)
+    assert page.locator(".tn-card h3").nth(3).inner_text().startswith("4. ")
+
+    # What the person types stays text, numbers and addresses included.
+    page.get_by_label("Your message").fill("call me at 215-555-0100 or see https://example.org")
+    page.keyboard.press("Enter")
+    mine = page.locator(".tn-from-user").last
+    mine.wait_for()
+    assert mine.locator("a").count() == 0
+
+    replies_before = page.locator(".tn-from-bot").count()
+    page.get_by_label("Your message").fill("help")
+    page.keyboard.press("Enter")
+    page.wait_for_function("(count) => document.querySelectorAll('.tn-from-bot').length > count", arg=replies_before)
+    page.wait_for_timeout(500)
+    answer = page.locator(".tn-from-bot").last
+    assert "988" in answer.inner_text() and "DELETE" not in answer.inner_text()
+    assert answer.locator("a[href='tel:988']").count() == 1
+    assert page.evaluate(UNNAMED_CONTROLS) == []

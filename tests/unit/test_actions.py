@@ -206,13 +206,17 @@ async def test_results_are_three_numbered_listings_with_source_and_a_harm_reduct
     text = message["text"]
     assert text.startswith("Closest for buprenorphine (Suboxone) near Philadelphia, PA 19134:")
     blocks = text.split("\n\n")
+    # What all three have in common is said once, under the intro that names the medication.
+    assert blocks[0].splitlines()[1] == "Ask each about: Medicaid"
     listings = [b for b in blocks if b[:2] in ("1.", "2.", "3.")]
     assert len(listings) == 3
     for block in listings:
-        assert " mi\n" in block and "checked" in block
-        assert "Has: buprenorphine (Suboxone)" in block and "Ask about: Medicaid" in block
+        assert re.search(r" - \d+\.\d mi\n(Call \d|No phone listed)", block)
     assert "Never Use Alone 1-800-484-3731" in text and "nextdistro.org" in text
+    # One source line for the page, with the date its listings were checked.
+    assert text.count("Source: ") == 1 and blocks[-2] == "Source: SAMHSA treatment locator (Sep 2020)."
     assert blocks[-1] == "Reply 1-3 for details, MORE for more, NEW to start over."
+    assert len(text) <= 480
     slots = slots_of(events)
     assert len(slots["results"]) == 3 and slots["searched"] is True
 
@@ -229,6 +233,10 @@ async def test_the_web_widget_gets_cards_with_tap_to_call_links():
     with_phone = [c for c in cards["listings"] if c["phone"]]
     assert with_phone and all(c["tel"].startswith("tel:+1") for c in with_phone)
     assert all(c["source"] and c["miles"] is not None for c in cards["listings"])
+    # Buttons where SMS says "MORE" and "NEW"; each card has its own Details button in the widget.
+    assert cards["buttons"] == [{"title": "More places", "payload": "/more_results"},
+                                {"title": "New search", "payload": "/new_search"}]
+    assert cards["footer"] == "Tap Details on a place to see more."
 
 
 async def test_more_continues_the_numbering_and_details_say_what_to_say_when_calling():
@@ -247,6 +255,15 @@ async def test_more_continues_the_numbering_and_details_say_what_to_say_when_cal
     messages, _ = await run(ActionResultDetails(), t)
     details = messages[0]["text"]
     fifth = common.registry().listing(all_shown[4])
+    assert details.startswith(fifth.name) and fifth.address_line in details and "Source: " in details
+    assert len(details) <= 320  # two SMS segments: what to say when calling is left out when it does not fit
+
+    # The widget has room for all of it.
+    t = searched_tracker(channel="socketio", results=all_shown, searched=True)
+    t.latest_message = {"text": "5", "intent": {"name": "result_details"},
+                        "entities": [entity("number", "5")]}
+    messages, _ = await run(ActionResultDetails(), t)
+    details = messages[0]["text"]
     assert details.startswith(fifth.name)
     assert "When you call, you can say: \"Hi, I'd like to start buprenorphine (Suboxone)." in details
     assert "Do you take Medicaid?" in details and "Source: " in details
@@ -265,7 +282,7 @@ async def test_far_from_everything_the_search_widens_and_says_so():
     place = common.registry().geocode("89049").place  # Tonopah, central Nevada
     t = searched_tracker(location=place.display_name, place=place_to_slot(place), payment="any")
     messages, _ = await run(ActionSearchProviders(), t)
-    assert messages[0]["text"].startswith("Nothing within 25 miles. The closest for buprenorphine (Suboxone), "
+    assert messages[0]["text"].startswith("Nothing within 25 miles. Closest for buprenorphine (Suboxone), "
                                           "within ")
 
 
@@ -275,8 +292,8 @@ async def test_a_widened_search_never_says_nothing_is_near_when_one_place_is():
     t = searched_tracker(location=place.display_name, place=place_to_slot(place), payment="uninsured")
     messages, _ = await run(ActionSearchProviders(), t)
     intro, first = messages[0]["text"].split("\n\n")[:2]
-    assert intro == ("Only one place within 25 miles has buprenorphine (Suboxone). The closest, within 50 miles of "
-                     "Welch, WV 24801:")
+    assert intro.splitlines()[0] == ("Only one place within 25 miles has buprenorphine (Suboxone). Closest within "
+                                     "50 mi of Welch, WV 24801:")
     assert re.match(r"1\. .+ - 1\.0 mi$", first.splitlines()[0])
 
 
@@ -446,7 +463,7 @@ async def test_is_anything_open_without_a_place_only_answers():
 async def test_several_ways_of_paying_read_as_one_question():
     messages, _ = await run(ActionSearchProviders(), searched_tracker(payment="uninsured"))
     text = messages[0]["text"]
-    assert "Ask about: payment options" in text and "sliding fee" not in text
+    assert "Ask each about: payment options" in text and "sliding fee" not in text
 
 
 # --- when the classifier is unsure -------------------------------------------------------------

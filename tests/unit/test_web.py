@@ -19,6 +19,7 @@ from rasa.core.run import _create_single_channel
 from bot import settings
 from bot.rasa_server.channels.socketio_secure import CustomJsonSocketIOOutput, SecureSocketIOInput, SessionTokens
 from bot.senders import ChannelStore, sender_id
+from bot.present import catalogue
 from bot.present.sms import is_gsm7
 from bot.web.app import make_app
 from bot.web.config import Settings
@@ -551,3 +552,54 @@ def test_credentials_register_the_secure_channel(monkeypatch):
                                                                       "https://www.example.gov"]
 
 
+
+
+# --- the widget's wording and buttons (issue 17: the web chat does not speak SMS) -------------------
+
+SMS_WORDING = re.compile(r"(?i:reply with (a|its) number|reply \d|text (help|new|delete|stop)|type (more|new))|"
+                         r"\b(MORE|NEW|HELP|DELETE)\b")
+
+
+async def reply_as_sms_would(message: UserMessage) -> None:
+    """What the actions and the rules send, whatever the channel: texts written for SMS, with buttons."""
+    await message.output_channel.send_response(message.sender_id, {"text": catalogue.text("utter_default")})
+    await message.output_channel.send_response(message.sender_id, {
+        "text": catalogue.text("ask_need"), "buttons": catalogue.question_buttons("need")})
+    await message.output_channel.send_response(message.sender_id, {"text": catalogue.text("ask_which_place",
+                                                                                          location="Springfield")})
+
+
+async def test_the_widget_gets_its_own_wording_of_texts_written_for_sms(start_widget):
+    channel = await start_widget(reply=reply_as_sms_would)
+    client = await channel.connect()
+    token = await client.session(None)
+    await client.emit("user_uttered", {"message": "???", "session_id": token})
+    replies = [(await client.next_event())[1] for _ in range(3)]
+    texts = [reply["text"] for reply in replies]
+    assert texts == [catalogue.text("web_utter_default"), catalogue.text("web_ask_need"),
+                     "There's more than one Springfield. Which one? Tap it or add the state."]
+    assert not any(SMS_WORDING.search(t) for t in texts)
+    # The question's choices are still buttons.
+    assert [r["title"] for r in replies[1]["quick_replies"]] == [b["title"] for b in catalogue.question_buttons("need")]
+    await client.close()
+
+
+def test_every_text_written_for_sms_has_a_web_wording_that_is_not():
+    from bot.present.channels import WEB_PREFIX, web_text
+
+    texts = catalogue.catalogue()
+    sms_only = {"sms_help", "sms_deleted", "sms_picture", "sms_empty", "sms_more", "sms_slow_down", "client_closing",
+                "footer_text", "footer_text_more", "footer_text_short", "footer_text_short_more", "footer_text_tight",
+                "footer_text_tight_more"}
+    for key, template in texts.items():
+        if key.startswith(WEB_PREFIX) or key in sms_only:
+            continue
+        filled = catalogue.text(key, location="Springfield", retention_hours=24, numbers="1-3")
+        if SMS_WORDING.search(filled):
+            assert WEB_PREFIX + key in texts, f"{key} speaks SMS and has no web wording: {filled!r}"
+            shown = web_text(filled)
+            assert shown != filled and not SMS_WORDING.search(shown), (key, shown)
+    for key in texts:
+        if key.startswith(WEB_PREFIX):
+            assert key.removeprefix(WEB_PREFIX) in texts, f"{key} words a text that does not exist"
+    assert web_text("Closest for methadone near Camden, NJ 08102:") == "Closest for methadone near Camden, NJ 08102:"

@@ -54,7 +54,7 @@ from socketio.exceptions import ConnectionRefusedError as ConnectionRefused
 from bot import settings
 from bot.limits import RateLimiter, client_ip
 from bot.present import catalogue
-from bot.present.channels import ReplyCapabilities
+from bot.present.channels import ReplyCapabilities, web_text
 from bot.present.sms import clean_incoming
 
 logger = logging.getLogger(__name__)
@@ -109,10 +109,19 @@ class SessionTokens:
 
 
 class CustomJsonSocketIOOutput(SocketIOOutput):
-    """Rasa's socket.io output, with custom JSON sent as the `custom` field of one bot message."""
+    """Rasa's socket.io output, with custom JSON sent as the `custom` field of one bot message, and
+    texts written for SMS ("Reply with a number", "Text HELP") in the widget's wording
+    (bot.present.channels.web_text)."""
 
     async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
         await self._send_message(recipient_id, {"custom": json_message})
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await super().send_text_message(recipient_id, web_text(text), **kwargs)
+
+    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list[dict[str, Any]],
+                                     **kwargs: Any) -> None:
+        await super().send_text_with_buttons(recipient_id, web_text(text), buttons, **kwargs)
 
 
 class CappedSocketBlueprint(SocketBlueprint):

@@ -10,7 +10,9 @@
 // socket.io client from beside this file; nothing comes from a CDN.
 //
 // Everything the assistant sends is shown as text (textContent): markup in a message or in a
-// provider's name is never parsed, and only tel:, https: and http: links are made clickable.
+// provider's name is never parsed, and only tel:, https: and http: links are made clickable: the
+// cards' own links, and phone numbers and web addresses found in the assistant's text (never in
+// what the person typed).
 (function () {
   'use strict';
 
@@ -48,6 +50,45 @@
     var node = document.createElement(tag);
     if (className) node.className = className;
     if (content) node.textContent = content;
+    return node;
+  }
+
+  // Phone numbers ("1-800-662-4357", "(215) 555-0100", 988, 911) and web addresses
+  // ("https://...", "nextdistro.org") in the assistant's own text, as links a tap can follow.
+  var LINKABLE = new RegExp(
+    '(\\bhttps?:\\/\\/[^\\s<>"]+|\\b(?:www\\.)?[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.(?:org|gov|com|net|us)\\b(?:\\/[^\\s<>"]*)?)' +
+    '|((?:\\+?1[-. ]?)?(?:\\(\\d{3}\\)\\s?|\\b\\d{3}[-. ])\\d{3}[-. ]\\d{4}\\b|\\b(?:911|988)\\b)', 'gi');
+
+  function telHref(number) {
+    var digits = number.replace(/\D/g, '');
+    if (digits.length === 10) digits = '+1' + digits;
+    else if (digits.length === 11 && digits.charAt(0) === '1') digits = '+' + digits;
+    return safeHref('tel:' + digits, ['tel:']);
+  }
+
+  // Text as text nodes, with links made only from what matches LINKABLE: markup stays text.
+  function linkedText(tag, className, value) {
+    var node = element(tag, className);
+    var source = text(value);
+    var last = 0;
+    source.replace(LINKABLE, function (match, address, phone, offset) {
+      var trailing = address ? /[.,;:!?)\]'"]+$/.exec(match) : null;
+      var shown = trailing ? match.slice(0, match.length - trailing[0].length) : match;
+      var href = address ? safeHref(/^https?:/i.test(shown) ? shown : 'https://' + shown, ['https:', 'http:'])
+        : telHref(phone);
+      if (!href) return match;
+      node.appendChild(document.createTextNode(source.slice(last, offset)));
+      var anchor = element('a', address ? 'tn-link' : 'tn-tel', shown);
+      anchor.href = href;
+      if (address) {
+        anchor.target = '_blank';
+        anchor.rel = 'noopener noreferrer';
+      }
+      node.appendChild(anchor);
+      last = offset + shown.length;
+      return match;
+    });
+    node.appendChild(document.createTextNode(source.slice(last)));
     return node;
   }
 
@@ -270,12 +311,14 @@
 
   Widget.prototype.receive = function (message) {
     if (!message || typeof message !== 'object') return;
+    var offered = message.quick_replies;
     if (message.custom && message.custom.type === 'listings') {
       this.record({ from: 'bot', listings: message.custom });
+      offered = message.custom.buttons;  // More places, New search
     } else if (typeof message.text === 'string' && message.text) {
       this.record({ from: 'bot', text: message.text });
     }
-    var replies = (Array.isArray(message.quick_replies) ? message.quick_replies : []).filter(function (reply) {
+    var replies = (Array.isArray(offered) ? offered : []).filter(function (reply) {
       return reply && typeof reply.title === 'string' && typeof reply.payload === 'string';
     }).map(function (reply) { return { title: reply.title, payload: reply.payload }; });
     if (replies.length) this.setReplies(replies);
@@ -300,21 +343,22 @@
     var bubble = element('div', 'tn-message ' + (fromUser ? 'tn-from-user' : 'tn-from-bot'));
     bubble.appendChild(element('span', 'tn-visually-hidden', fromUser ? 'You said: ' : 'Navigator: '));
     if (entry.listings) this.renderListings(bubble, entry.listings);
-    else bubble.appendChild(element('p', 'tn-text', text(entry.text)));
+    else if (fromUser) bubble.appendChild(element('p', 'tn-text', text(entry.text)));
+    else bubble.appendChild(linkedText('p', 'tn-text', entry.text));
     this.log.appendChild(bubble);
     this.scrollToEnd();
   };
 
   Widget.prototype.renderListings = function (bubble, page) {
     var self = this;
-    if (text(page.intro)) bubble.appendChild(element('p', 'tn-text', text(page.intro)));
+    if (text(page.intro)) bubble.appendChild(linkedText('p', 'tn-text', page.intro));
     var list = element('ol', 'tn-cards');
     (Array.isArray(page.listings) ? page.listings : []).forEach(function (listing) {
       if (listing && typeof listing === 'object') list.appendChild(self.card(listing));
     });
     bubble.appendChild(list);
-    textList(page.extras).forEach(function (extra) { bubble.appendChild(element('p', 'tn-extra', extra)); });
-    if (text(page.footer)) bubble.appendChild(element('p', 'tn-footer', text(page.footer)));
+    textList(page.extras).forEach(function (extra) { bubble.appendChild(linkedText('p', 'tn-extra', extra)); });
+    if (text(page.footer)) bubble.appendChild(linkedText('p', 'tn-footer', page.footer));
   };
 
   Widget.prototype.card = function (listing) {

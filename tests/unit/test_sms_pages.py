@@ -1,0 +1,155 @@
+"""Results and details as a person reads them by SMS, on real searches over the national registry:
+a page of results fits in 480 characters (three GSM-7 segments' worth) and the details of one
+listing in 320, with every listing's name, distance, phone (or "No phone listed") and one source
+line for the page (issue 17)."""
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+import zipcodes
+
+from bot import vocabulary
+from bot.actions.search import LOCAL_MILES, LOCAL_NEEDS, PAGE_SIZE
+from bot.present import listings, sms
+from bot.present.catalogue import text
+from providers.search import format_checked
+
+# Every need, every medication (with "any" and "not sure"), ways of paying, kinds of care and supports.
+SEARCHES = (
+    [dict(need="treatment", medication=medication, payment=payment)
+     for medication in vocabulary.SLOT_VALUES["medication"]
+     for payment in ("medicaid", "uninsured", "private_insurance", "medicare", "any")]
+    + [dict(need="treatment", medication="any", setting=setting, payment="any")
+       for setting in vocabulary.SLOT_VALUES["setting"]]
+    + [dict(need="harm_reduction", support=support) for support in ("naloxone", "syringe_services", "test_strips", "")]
+    + [dict(need="recovery_support", support=support) for support in ("peer_support", "mutual_aid", "")]
+)
+SAMPLE_SIZE = 160
+
+
+def sample(registry, seed: int = 17):
+    """(slots, search result, page) for random real ZIP codes and searches: first pages with the line
+    of harm reduction treatment results carry, and second pages."""
+    rng = random.Random(seed)
+    zips = sorted(z["zip_code"] for z in zipcodes.list_all() if z["zip_code_type"] == "STANDARD")
+    picked = [(rng.choice(zips), SEARCHES[i % len(SEARCHES)]) for i in range(SAMPLE_SIZE)]
+    # Places where nothing is near and places with many listings of every kind.
+    picked += [(z, slots) for z in ("89049", "19134", "22902", "59301", "99501", "00901", "96799")
+               for slots in SEARCHES[::7]]
+    for zip_code, slots in picked:
+        place = registry.geocode(zip_code).place
+        if place is None:
+            continue
+        filters = vocabulary.filters_from_slots({k: v for k, v in slots.items() if v})
+        max_miles = LOCAL_MILES if slots["need"] in LOCAL_NEEDS else None
+        for number in (1, 2):
+            result = registry.searcher.search(place, filters, page=number, page_size=PAGE_SIZE, max_miles=max_miles)
+            if number == 2 and not result.results:
+                break
+            nearby = registry.searcher.search(place, vocabulary.filters_from_slots({"need": "harm_reduction"}),
+                                              page_size=1)
+            extra = (listings.nearby_harm_reduction_line(next(iter(nearby.results), None))
+                     if number == 1 and slots["need"] == "treatment" else None)
+            yield slots, result, listings.page_of(result, 1 + (number - 1) * PAGE_SIZE, extra)
+
+
+@pytest.fixture(scope="module")
+def pages(national_registry):
+    return list(sample(national_registry))
+
+
+def test_every_page_of_results_fits_480_characters_of_gsm7(pages):
+    assert len(pages) > 250
+    too_long = []
+    for _, _, page in pages:
+        reply = sms.page_text(page)
+        assert sms.is_gsm7(reply), reply
+        if len(reply) > sms.PAGE_CHARS:
+            too_long.append((len(reply), reply))
+    assert too_long == []
+
+
+def test_every_listing_keeps_its_name_distance_and_phone(pages):
+    for _, result, page in pages:
+        reply = sms.page_text(page)
+        blocks = reply.split("\n\n")
+        for n, r in page.listings:
+            (block,) = [b for b in blocks if b.startswith(f"{n}. ")]
+            heading, phone_line = block.splitlines()[:2]
+            name = heading[len(f"{n}. "):].rsplit(" - ", 1)[0]
+            # A very long name may be cut, never changed.
+            assert r.name.startswith(name.removesuffix("...")) and len(name.removesuffix("...")) >= 20 or name == r.name
+            if r.miles is not None:
+                assert heading.endswith(f" - {r.miles:.1f} mi")
+            assert phone_line == (f"Call {r.phone}" if r.phone else "No phone listed")
+
+
+def test_what_was_asked_for_is_said_for_every_listing(pages):
+    """A listing that matches or should be asked about a requested term says so: on its own
+    lines, once for the page when all listings are alike, or by number."""
+    for _, _, page in pages:
+        reply = sms.page_text(page)
+        for n, r in page.listings:
+            for term_label in listings.requested_labels(r.matched + r.unknown + r.missing):
+                short = re.sub(r" \([^()]*\)", "", term_label)
+                assert short in reply, (term_label, reply)
+
+
+def test_a_page_says_its_sources_once(pages):
+    for _, result, page in pages:
+        reply = sms.page_text(page)
+        if not page.listings:
+            continue
+        assert reply.count("Source: ") == 1, reply
+        (line,) = [line for line in reply.splitlines() if line.startswith("Source: ")]
+        for _, r in page.listings:
+            for source in r.card["sources"]:
+                assert format_checked(source["checked"]) in line
+        # The per-listing source line of old ("..., checked Sep 2020") is gone.
+        assert "checked" not in reply
+
+
+def test_details_of_every_listing_fit_320_characters(pages):
+    checked = 0
+    for slots, result, _ in pages:
+        for r in result.results:
+            details = sms.details_text(r, slots.get("medication"), slots.get("payment"))
+            assert sms.is_gsm7(details)
+            assert len(details) <= sms.DETAILS_CHARS, details
+            lines = details.splitlines()
+            assert lines[0].startswith(r.name)
+            if r.address_line:
+                assert r.address_line in details
+            if r.phone:
+                assert r.phone in details
+            else:
+                assert "No phone listed" in details
+            assert details.count("Source: ") == 1
+            checked += 1
+    assert checked > 500
+
+
+def test_a_page_with_room_keeps_every_word(national_registry):
+    place = national_registry.geocode("19134").place
+    filters = vocabulary.filters_from_slots({"need": "treatment", "medication": "methadone", "payment": "medicaid"})
+    page = listings.page_of(national_registry.searcher.search(place, filters, page_size=PAGE_SIZE), 1)
+    reply = sms.page_text(page)
+    assert reply.startswith("Closest for methadone near Philadelphia, PA 19134:")
+    assert reply.endswith("\n\n" + text("footer_text", numbers="1-3", more=text("footer_text_more")))
+
+
+def test_a_long_page_is_said_in_fewer_words_not_fewer_listings(national_registry):
+    # Far from everything, the injectable buprenorphine with private insurance: long labels on every listing.
+    place = national_registry.geocode("29015").place
+    filters = vocabulary.filters_from_slots({"need": "treatment", "medication": "buprenorphine_injectable",
+                                             "payment": "private_insurance"})
+    result = national_registry.searcher.search(place, filters, page_size=PAGE_SIZE)
+    page = listings.page_of(result, 1, text("stay_safer"))
+    assert len(listings.listing_text(1, result.results[0])) and len("\n\n".join(
+        [page.intro, *(listings.listing_text(n, r) for n, r in page.listings), text("stay_safer")])) > sms.PAGE_CHARS
+    reply = sms.page_text(page)
+    assert len(reply) <= sms.PAGE_CHARS
+    assert [line[:3] for line in reply.splitlines() if re.match(r"\d\. ", line)] == ["1. ", "2. ", "3. "]
+    assert "Never Use Alone 1-800-484-3731" in reply and "nextdistro.org" in reply
