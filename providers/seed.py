@@ -48,11 +48,11 @@ def national_services() -> list[Draft]:
                  "available where you live.",
                  {"support:naloxone", "support:fentanyl_test_strips", "payment:free"}, url="https://nextdistro.org",
                  how_to_start="Go to nextdistro.org and pick your state."),
-        _service("nasen-directory", "Syringe services program directory", "North American Syringe Exchange Network",
+        _service("nasen-directory", "Syringe program map", "North American Syringe Exchange Network",
                  "A national map of syringe services programs: sterile supplies, and often naloxone, testing and "
                  "wound care, free and without judgment.",
                  {"support:syringe_services", "payment:free"}, url="https://nasen.org/map/",
-                 how_to_start="Find a program near you (supplies, often wound care) at nasen.org/map."),
+                 how_to_start="Programs near you (supplies, often wound care) at nasen.org/map."),
         _service("otc-naloxone", "Naloxone nasal spray at pharmacies", "U.S. Food and Drug Administration",
                  "Naloxone nasal spray (Narcan and others) has been sold over the counter since 2023: no prescription "
                  "needed at pharmacies and many stores.",

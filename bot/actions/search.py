@@ -151,7 +151,10 @@ class ActionSearchProviders(Action):
             result = with_other_supports_from_anywhere(result, tracker, place)
         treatment = tracker.get_slot("need") in ("treatment", "not_sure", None)
         extra = harm_reduction_line(place) if treatment else None
-        open_now = catalogue.text("open_now_short") if treatment and needs_a_door_now(tracker, place) else None
+        open_now = catalogue.text("open_now_line") if treatment and needs_a_door_now(tracker, place) else None
+        if open_now and extra == catalogue.text("stay_safer"):
+            # One line of what works anywhere fits an SMS page: at night, where to go now.
+            extra = None
         say_page(dispatcher, tracker, result, 1, extra, open_now)
         _log_search("search", place, filters, result)
         return [SlotSet("results", [r.id for r in result.results]), SlotSet("results_page", 1.0),

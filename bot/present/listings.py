@@ -63,6 +63,11 @@ class Page:
     where: str = ""  # the place searched near
 
 
+# Lines every reply about a crisis already names (988, Poison Control): on a page of supplies and
+# support they are listed only when asked for.
+UNASKED_LINES = frozenset({"support:crisis_line", "support:poison_control"})
+
+
 def page_of(result: SearchResult, first_number: int, harm_reduction_line: str | None = None,
             open_now_line: str | None = None) -> Page:
     what = looking_for(result.filters)
@@ -75,6 +80,8 @@ def page_of(result: SearchResult, first_number: int, harm_reduction_line: str | 
         # in no national file, so say the listings are missing and give what works anywhere.
         intro = text("intro_no_local_listings_virtual" if result.virtual else "intro_no_local_listings",
                      what=what, where=where)
+        intro_short = text("intro_no_local_listings_virtual_short" if result.virtual
+                           else "intro_no_local_listings_short", where=where)
     elif result.empty and result.virtual:
         intro = text("intro_none_but_virtual", what=what, where=where)
         intro_short = text("intro_none_but_virtual_short", where=where)
@@ -96,7 +103,8 @@ def page_of(result: SearchResult, first_number: int, harm_reduction_line: str | 
         intro = text("intro_nearby", what=what, where=where)
     extras = [open_now_line] if open_now_line else []
     if result.empty or not treatment:
-        extras += [virtual_line(r) for r in result.virtual]
+        extras += [virtual_line(r) for r in result.virtual if set(r.card["terms"]) & result.filters.terms
+                   or not set(r.card["terms"]) & UNASKED_LINES]
     if harm_reduction_line:
         extras.append(harm_reduction_line)
     if "setting:telehealth" in result.filters.terms:

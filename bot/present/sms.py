@@ -215,7 +215,8 @@ def page_text(page: Page, limit: int = PAGE_CHARS) -> str:
 
 _NAME_CHARS, _TIGHT_NAME_CHARS = 36, 28  # a name cut to this, late (a few names run past 100 characters)
 # Lines of a page with fewer words that say the same, for a page that does not fit.
-_SHORTER = {"stay_safer": "stay_safer_short"}
+_SHORTER = {"stay_safer": "stay_safer_short", "telehealth_few_listed": "telehealth_few_listed_short",
+            "open_now_line": "open_now_line_short"}
 # What each level of shortness cuts, each level keeping the cuts before it:
 _LEVELS: tuple[frozenset[str], ...] = (
     frozenset(),

@@ -52,7 +52,11 @@ def sample(registry, seed: int = 17):
                                               page_size=1)
             extra = (listings.nearby_harm_reduction_line(next(iter(nearby.results), None))
                      if number == 1 and slots["need"] == "treatment" else None)
-            yield slots, result, listings.page_of(result, 1 + (number - 1) * PAGE_SIZE, extra)
+            # At night, or after "tonight", a treatment page also says hours are not listed.
+            night = text("open_now_line") if extra and zip_code[-1] in "02468" else None
+            if night and extra == text("stay_safer"):
+                extra = None  # as the search action does: at night, where to go now instead
+            yield slots, result, listings.page_of(result, 1 + (number - 1) * PAGE_SIZE, extra, night)
 
 
 @pytest.fixture(scope="module")
