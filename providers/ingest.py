@@ -47,6 +47,7 @@ class Source:
     label: str  # what a person reads: "SAMHSA treatment locator"
     file: str  # the file name or feed URL it came from
     checked: str  # ISO date the source last checked its listings
+    names_shown: bool = True  # False: its names are cut short or in capitals, never shown over another's
 
 
 @dataclass
@@ -78,6 +79,12 @@ class Draft:
     area_name: str | None = None
     area_extent: str | None = None
     schedules: list[dict] = field(default_factory=list)  # HSDS schedule fields
+    # Which source said each fact, where it is not `source`: "name", "address", "phone:<number>",
+    # "term:<id>". Each becomes an HSDS metadata row of its service (providers.ingest.write_drafts).
+    facts: dict[str, Source] = field(default_factory=dict)
+
+    def fact_source(self, fact: str) -> Source:
+        return self.facts.get(fact, self.source)
 
     @property
     def sources(self) -> list[Source]:
@@ -90,10 +97,13 @@ class Draft:
             return None
         return self.latitude, self.longitude
 
-    def add_phone(self, number: str | None, kind: str = "voice", description: str | None = None) -> None:
+    def add_phone(self, number: str | None, kind: str = "voice", description: str | None = None,
+                  source: Source | None = None) -> None:
         number = (number or "").strip()
         if number and all(p[0] != number for p in self.phones):
             self.phones.append((number, kind, description))
+            if source is not None and source != self.source:
+                self.facts[f"phone:{number}"] = source
 
 
 @dataclass
