@@ -74,7 +74,7 @@ def phone_digits(draft: Draft) -> set[str]:
     """The ten digits of each of a listing's phone numbers (a leading 1 dropped)."""
     out = set()
     for number, _, _ in draft.phones:
-        digits = re.sub(r"\D", "", number)
+        digits = re.sub(r"\D", "", re.split(r"x|ext", number, flags=re.I)[0])
         if len(digits) == 11 and digits.startswith("1"):
             digits = digits[1:]
         if len(digits) == 10:
