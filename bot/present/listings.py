@@ -116,10 +116,19 @@ def nearby_harm_reduction_line(nearest: Result | None) -> str:
     return text("harm_reduction_nearby", name=nearest.name, miles=miles(nearest.miles), phone=phone)
 
 
+def call_line(r: Result) -> str:
+    """"Call (215) 223-1100", with the year when the number is older than the listing's newest
+    fact: a phone from the 2015 directory says so."""
+    if not r.phone:
+        return text("listing_no_phone")
+    year = r.phone_year
+    return text("listing_call", phone=r.phone) + (text("listing_phone_listed", year=year) if year else "")
+
+
 def listing_text(n: int, r: Result) -> str:
     lines = [text("listing_heading_miles", n=n, name=r.name, miles=miles(r.miles)) if r.miles is not None
              else text("listing_heading", n=n, name=r.name)]
-    lines.append(text("listing_call", phone=r.phone) if r.phone else text("listing_no_phone"))
+    lines.append(call_line(r))
     matched = requested_labels(r.matched)
     if matched:
         lines.append(text("listing_has", labels=", ".join(matched)))
@@ -159,7 +168,9 @@ def details_text(r: Result, medication: str | None, payment: str | None) -> str:
     for phone in r.card["phones"]:
         key = "listing_text_us" if phone.get("type") == "text" else "listing_call"
         note = text("details_phone_note", note=phone["description"]) if phone.get("description") else ""
-        contact.append(text(key, phone=phone["number"]) + note)
+        year = r.fact_year(f"phone:{phone['number']}")
+        listed = text("listing_phone_listed", year=year) if year and year < (r.card.get("checked") or "")[:4] else ""
+        contact.append(text(key, phone=phone["number"]) + note + listed)
     if not r.card["phones"]:
         contact.append(text("details_no_phone"))
     if r.card.get("url"):
