@@ -50,10 +50,11 @@ class Registry:
             batches.append(findtreatment.read_findtreatment(findtreatment.SAMPLE_FILE))
             # Phones, payment and Medicare enrollment for the listings above; they create none.
             for read in (directories.read_directory_2015, directories.read_otp_phones_2020,
-                         directories.read_cms_otps_2022):
+                         directories.read_cms_otps_2022, directories.read_hrsa_health_centers_2021):
                 drafts, report = read()
                 report.creates = False
                 batches.append((drafts, report))
+            batches.append(directories.read_nj_syringe_services_2020())
         for path in findtreatment_files:
             batches.append(findtreatment.read_findtreatment(Path(path)))
         batches.extend(extra)

@@ -1,8 +1,9 @@
-"""Three federal files that give the registry's listings their phones and payment: SAMHSA's
-2015 national directory, SAMHSA's 2020 OTP directory with phone numbers, and CMS's 2022 list
-of opioid treatment programs enrolled in Medicare (provenance in providers/data/README.md).
+"""Federal files that give the registry's listings their phones and payment: SAMHSA's 2015
+national directory, SAMHSA's 2020 OTP directory with phone numbers, CMS's 2022 list of opioid
+treatment programs enrolled in Medicare, HRSA's 2021 health center sites; and New Jersey's
+syringe access programs, a local list (provenance in providers/data/README.md).
 
-None of them creates a listing. The 2015 directory is ten years old: a facility it alone
+None of the federal files creates a listing. The 2015 directory is ten years old: a facility it alone
 describes may have closed, so its rows only add what they say to a listing a newer file has at
 the same street address or phone. The 2020 OTP directory and the CMS list have no coordinates,
 so a program they alone describe has no point to search from; it is counted in the import
@@ -31,6 +32,14 @@ OTP_PHONES_SOURCE = Source("samhsa_otp_directory_phones_2020", "SAMHSA opioid tr
 # a person is never shown one over another source's spelling.
 CMS_SOURCE = Source("cms_medicare_otps_2022", "Medicare enrollment (CMS)", "cms_medicare_otps_2022.csv", "2022",
                     names_shown=False)
+
+HRSA_FILE = DATA_DIR / "hrsa" / "hrsa_health_centers_2021.csv"
+# Health center names are often capitals and abbreviations ("NORTHERN REGION COMM HLTH CTR").
+HRSA_SOURCE = Source("hrsa_health_centers_2021", "HRSA health center list", "hrsa_health_centers_2021.csv",
+                     "2021-01", names_shown=False)
+NJ_SSP_FILE = DATA_DIR / "local" / "nj_syringe_services_2020.csv"
+NJ_SSP_SOURCE = Source("nj_syringe_services_2020", "New Jersey Department of Health", "nj_syringe_services_2020.csv",
+                       "2020-12")
 
 DIRECTORY_2015_HEADER = ["Name1", "Name2", "Name3", "Address1", "Address2", "Address3", "City", "State", "ZIP_Code",
                          "Contact", "Note", "Keys", "loc_ID", "Longitude", "Latitude", "Match Score"]
@@ -62,6 +71,11 @@ DIRECTORY_2015_KEYS: dict[str, tuple[str, ...]] = {
 for _terms in DIRECTORY_2015_KEYS.values():
     for _t in _terms:
         taxonomy.term(_t)  # fail at import time, not silently, if the vocabulary changes
+
+HRSA_HEADER = ["name", "st_abbr", "city", "address", "phone", "testing_status", "lon", "lat"]
+NJ_SSP_HEADER = ["ID", "ADDRESS", "CITY", "ST", "ZIP", "Longitude", "Latitude", "Match Score"]
+# A temporary COVID-19 testing site is not a place to ask about treatment.
+_TEMPORARY = re.compile(r"\b(temporary|covid)", re.I)
 
 OTP_TERMS = frozenset({"setting:otp", "medication:methadone"})
 CMS_TERMS = OTP_TERMS | {"payment:medicare"}
@@ -148,6 +162,48 @@ def read_cms_otps_2022(path: Path = CMS_OTP_FILE) -> tuple[list[Draft], ImportRe
         if len(digits) == 10:
             draft.add_phone(format_phone(digits[:3], digits[3:6], digits[6:], extension), "voice", "main")
         drafts.append(draft)
+    return drafts, report
+
+
+def read_hrsa_health_centers_2021(path: Path = HRSA_FILE) -> tuple[list[Draft], ImportReport]:
+    """Health center sites charge on a sliding fee by law, and many prescribe buprenorphine, but
+    this file does not say which: a row adds its phone and the sliding fee to the listing at the
+    same place and never a medication; it creates no listing of its own."""
+    report = ImportReport(f"{HRSA_SOURCE.label}, 2021")
+    drafts = []
+    for line, row in _rows(path, HRSA_HEADER, "utf-8", report):
+        name, street = (row["name"] or "").strip(), (row["address"] or "").strip()
+        if _TEMPORARY.search(name):
+            report.skip("temporary COVID-19 site")
+            continue
+        lat, lng = _float(row["lat"]), _float(row["lon"])
+        if not name or not street or lat is None or lng is None:
+            report.skip("missing name, street or coordinates")
+            continue
+        draft = Draft(key=f"hrsa:{line}", source=HRSA_SOURCE, name=name, organization=name, latitude=lat,
+                      longitude=lng, address_1=street, city=row["city"].strip(), state=row["st_abbr"].strip(),
+                      terms={"payment:sliding_fee"})
+        for number in phones_in(row["phone"]):
+            draft.add_phone(number, "voice", "main")
+        drafts.append(draft)
+    return drafts, report
+
+
+def read_nj_syringe_services_2020(path: Path = NJ_SSP_FILE) -> tuple[list[Draft], ImportReport]:
+    """New Jersey's authorized syringe access programs: a local list no national file has."""
+    report = ImportReport(f"{NJ_SSP_SOURCE.label} syringe access programs, 2020")
+    drafts = []
+    for line, row in _rows(path, NJ_SSP_HEADER, "utf-8", report):
+        name = (row["ID"] or "").strip()
+        street = (row["ADDRESS"] or "").split(",")[0].strip()  # "639 E 18th St, Paterson"
+        lat, lng = _float(row["Latitude"]), _float(row["Longitude"])
+        zip5 = _zip5(row["ZIP"])
+        if not name or not street or lat is None or lng is None or zip5 is None:
+            report.skip("missing name, street, ZIP code or coordinates")
+            continue
+        drafts.append(Draft(key=f"njssp:{line}", source=NJ_SSP_SOURCE, name=name, organization=name.split(",")[0],
+                            latitude=lat, longitude=lng, address_1=street, city=row["CITY"].strip(),
+                            state=row["ST"].strip(), postal_code=zip5, terms={"support:syringe_services"}))
     return drafts, report
 
 

@@ -117,3 +117,28 @@ def test_the_import_report_says_what_the_merge_only_files_added(national_registr
     assert cms.created == 0 and cms.merged >= 1250
     assert cms.rows_read == cms.merged + cms.skipped_total
     assert ImportReport("x").creates
+
+
+def test_health_centers_add_a_phone_and_the_sliding_fee_but_never_a_medication(national_registry):
+    drafts, report = directories.read_hrsa_health_centers_2021()
+    assert report.skipped["temporary COVID-19 site"] >= 140
+    assert all(d.terms == {"payment:sliding_fee"} for d in drafts)
+    reports = {r.source: r for r in national_registry.import_sources()}
+    hrsa = reports["HRSA health center list, 2021"]
+    assert hrsa.created == 0 and hrsa.merged >= 200
+    with national_registry.engine.connect() as conn:
+        cards = [json.loads(c) for (c,) in conn.exec_driver_sql("select card from listing where kind='physical'")]
+    from_hrsa = [c for c in cards if any(s["label"] == "HRSA health center list" for s in c["sources"])]
+    assert from_hrsa
+    for c in from_hrsa:
+        medications = [k for k in c["facts"] if k.startswith("term:medication:")]
+        assert medications and all(c["facts"][k][0] != "HRSA health center list" for k in medications)
+    assert any(c["facts"].get("term:payment:sliding_fee", [""])[0] == "HRSA health center list" for c in from_hrsa)
+
+
+def test_camden_syringe_access_comes_from_new_jerseys_own_list(national_registry):
+    result = national_registry.search("08102", ["need:harm_reduction"], page_size=3)
+    first = result.results[0]
+    assert first.name.startswith("Camden Area Health Education Center")
+    assert "support:syringe_services" in first.terms
+    assert first.fact("term:support:syringe_services") == ("New Jersey Department of Health", "2020-12")
