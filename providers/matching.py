@@ -88,7 +88,26 @@ def similar_name(a: str, b: str) -> bool:
     na, nb = normalize_name(a), normalize_name(b)
     if re.findall(r"\d+", na) != re.findall(r"\d+", nb):
         return False
-    return same_name(a, b) or fuzz.token_set_ratio(na, nb) >= SIMILAR_NAME
+    if same_name(a, b):
+        return True
+    # "Central Mississippi Health Services" and "Hinds Behavioral Health Services" share only the
+    # words every clinic has: the words that name this place must meet too.
+    own_a, own_b = _own_words(na), _own_words(nb)
+    if not own_a or not own_b:
+        return fuzz.token_set_ratio(na, nb) >= 90
+    return bool(own_a & own_b) and fuzz.token_set_ratio(na, nb) >= SIMILAR_NAME
+
+
+_GENERIC_NAME_WORDS = frozenset("""
+    health services service center centers treatment behavioral medical community inc family clinic clinics
+    program programs counseling recovery care systems system hospital county department addiction addictions
+    substance abuse and for at comprehensive mental wellness outpatient associates group healthcare institute
+    foundation solutions corp llc management new life house human resources resource agency network
+    """.split())
+
+
+def _own_words(normalized_name: str) -> set[str]:
+    return {w for w in normalized_name.split() if len(w) > 2 and w not in _GENERIC_NAME_WORDS}
 
 
 def _names_agree(new: Draft, old: Draft) -> bool:
@@ -232,14 +251,15 @@ def is_po_box(street: str) -> bool:
 
 
 _STREET_TYPES = {"street", "avenue", "road", "boulevard", "drive", "highway", "parkway", "lane", "court", "place",
-                 "square", "terrace", "circle", "way", "trail", "pike", "north", "south", "east", "west", "northeast",
+                 "square", "terrace", "circle", "way", "north", "south", "east", "west", "northeast",
                  "northwest", "southeast", "southwest"}
 
 
 def _street_core(street: str) -> str:
     """The street's own name, without its house number, type or direction: "1264 rodeo road" and
     "1264 rodeo drive" are one address written twice."""
-    return " ".join(w for w in street.split()[1:] if w not in _STREET_TYPES)
+    words = street.split()[1:]
+    return " ".join(w for w in words if w not in _STREET_TYPES) or " ".join(words[:-1])
 
 
 def _house_number(street: str) -> str | None:

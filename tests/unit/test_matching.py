@@ -105,3 +105,30 @@ def test_tarzana_treatment_center_is_listed_once_near_tarzana(national_registry)
     result = national_registry.search("91356", ["medication:methadone"], page_size=5)
     at_oxnard = [r for r in result.results if (r.card["address"] or {}).get("address_1", "").startswith("18646")]
     assert len(at_oxnard) == 1
+
+
+def test_a_health_center_in_another_organizations_building_gives_it_neither_phone_nor_fee(tmp_path):
+    """Mountain Health & Wellness (HRSA) and Horizon Health and Wellness (locator), both at 625 N
+    Plaza Dr, Apache Junction: they share only the words every clinic has."""
+    from providers.importers import directories
+    from providers.matching import merge_sites
+
+    locator_path = tmp_path / "locator.csv"
+    locator_path.write_text(LOCATOR_LINES[0] + "".join(
+        line for line in LOCATOR_LINES[1:] if "Horizon Health and Wellness" in line and "625 North Plaza" in line))
+    horizon = merge_sites([], samhsa.read_locator(locator_path, ImportReport("l")), ImportReport("l"))
+    assert len(horizon) == 1
+    hrsa_rows = [d for d in directories.read_hrsa_health_centers_2021()[0] if d.address_1 == "625 N Plaza Dr"]
+    assert [d.name for d in hrsa_rows] == ["Mountain Health & Wellness"]
+    report = ImportReport("hrsa")
+    merge_sites(horizon, hrsa_rows, report, create=False)
+    assert report.merged == 0
+    assert horizon[0].phones == [] and "payment:sliding_fee" not in horizon[0].terms
+
+
+def test_one_address_written_with_two_street_types_is_one_place(tmp_path, empty_registry):
+    """Progressive Medical Specialists, 2453 West Pike Street (locator) and Rd. (OTP directory)."""
+    locator = [line for line in LOCATOR_LINES[1:] if "Progressive Medical Specialists" in line and "2453" in line]
+    cards = import_cut(tmp_path, empty_registry, locator, otp_rows("2453 West Pike"))
+    (card,) = cards
+    assert "setting:otp" in card["terms"]
