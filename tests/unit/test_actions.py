@@ -389,10 +389,10 @@ async def test_syringes_with_no_local_listing_say_the_listings_are_missing_and_g
 
 
 async def test_needles_and_test_strips_with_no_local_listing_get_what_works_anywhere_for_both():
-    place = common.registry().geocode("10001").place
-    t = tracker("need needles and tiras in 10001", intent="find_harm_reduction",
+    place = common.registry().geocode("60623").place  # Chicago: Manhattan has New Jersey's syringe programs
+    t = tracker("need needles and tiras in 60623", intent="find_harm_reduction",
                 entities=[entity("support", "syringe_services", "needles"),
-                          entity("support", "fentanyl_test_strips", "tiras"), entity("location", "10001")],
+                          entity("support", "fentanyl_test_strips", "tiras"), entity("location", "60623")],
                 need="harm_reduction", support="fentanyl_test_strips", medication=None, payment=None,
                 location=place.display_name, place=place_to_slot(place))
     messages, _ = await run(ActionSearchProviders(), t)
