@@ -14,6 +14,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from providers import taxonomy
+from providers.ingest import FACT_FIELDS
 from providers.models import (
     Address,
     Attribute,
@@ -65,6 +66,18 @@ def rebuild(session: Session) -> dict[str, int]:
             .order_by(Metadata.last_action_date.desc(), Metadata.updated_by)).scalars():
         sources[row.resource_id].append({"label": row.updated_by, "file": row.replacement_value,
                                          "checked": row.last_action_date})
+    # Which source said each fact, and when (providers.ingest writes one metadata row per fact).
+    field_kinds = {field: kind for kind, field in FACT_FIELDS.items()}
+    facts: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    for resource_id, field_name, value, label, checked in session.execute(
+            select(Metadata.resource_id, Metadata.field_name, Metadata.replacement_value, Metadata.updated_by,
+                   Metadata.last_action_date).where(Metadata.field_name.in_(list(field_kinds)))):
+        kind = field_kinds[field_name]
+        key = f"{kind}:{value}" if kind in ("phone", "term") else kind
+        facts[resource_id][key] = [label, checked]
+    for service_id, service_phones in phones.items():  # the newest number first: the one to call
+        known = facts.get(service_id, {})
+        service_phones.sort(key=lambda p: (known.get(f"phone:{p['number']}") or ["", ""])[1], reverse=True)
     addresses = {a.location_id: a for a in session.execute(select(Address)).scalars()}
     areas = {a.service_id: a for a in session.execute(select(ServiceArea)).scalars()}
     schedules: dict[str, list[dict]] = defaultdict(list)
@@ -108,6 +121,7 @@ def rebuild(session: Session) -> dict[str, int]:
             "checked": service.assured_date,
             "terms": primary,
             "schedules": schedules.get(service.id, []),
+            "facts": facts.get(service.id, {}),
             "area": {"uri": area.uri, "name": area.name, "extent": area.extent} if area else None,
         }
         listing_id = service.id if virtual else sal_id

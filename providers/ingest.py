@@ -47,6 +47,7 @@ class Source:
     label: str  # what a person reads: "SAMHSA treatment locator"
     file: str  # the file name or feed URL it came from
     checked: str  # ISO date the source last checked its listings
+    names_shown: bool = True  # False: its names are cut short or in capitals, never shown over another's
 
 
 @dataclass
@@ -78,6 +79,12 @@ class Draft:
     area_name: str | None = None
     area_extent: str | None = None
     schedules: list[dict] = field(default_factory=list)  # HSDS schedule fields
+    # Which source said each fact, where it is not `source`: "name", "address", "phone:<number>",
+    # "term:<id>". Each becomes an HSDS metadata row of its service (providers.ingest.write_drafts).
+    facts: dict[str, Source] = field(default_factory=dict)
+
+    def fact_source(self, fact: str) -> Source:
+        return self.facts.get(fact, self.source)
 
     @property
     def sources(self) -> list[Source]:
@@ -90,10 +97,17 @@ class Draft:
             return None
         return self.latitude, self.longitude
 
-    def add_phone(self, number: str | None, kind: str = "voice", description: str | None = None) -> None:
+    def add_phone(self, number: str | None, kind: str = "voice", description: str | None = None,
+                  source: Source | None = None) -> None:
         number = (number or "").strip()
-        if number and all(p[0] != number for p in self.phones):
+        if not number:
+            return
+        if all(p[0] != number for p in self.phones):
             self.phones.append((number, kind, description))
+        elif source is None or source.checked <= self.fact_source(f"phone:{number}").checked:
+            return  # a number already known, said again by an older source
+        if source is not None and source != self.source:
+            self.facts[f"phone:{number}"] = source
 
 
 @dataclass
@@ -103,6 +117,7 @@ class ImportReport:
     created: int = 0
     merged: int = 0
     skipped: Counter = field(default_factory=Counter)
+    creates: bool = True  # False: its rows only add to listings other sources created (providers.matching)
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] += 1
@@ -160,9 +175,12 @@ def write_drafts(session: Session, drafts: list[Draft]) -> None:
             "id": service_id, "organization_id": org_id, "name": d.name, "alternate_name": d.alternate_name,
             "description": d.description, "url": d.url, "status": "active",
             "application_process": d.application_process, "assured_date": max(s.checked for s in d.sources)})
-        for number, kind, description in d.phones:
+        # The newest source's number first: it is the one a person is told to call.
+        phones = sorted(d.phones, key=lambda p: d.fact_source(f"phone:{p[0]}").checked, reverse=True)
+        for number, kind, description in phones:
             rows[Phone].append({"id": stable_id("phone", service_id, number, kind), "service_id": service_id,
                                 "number": number, "type": kind, "description": description})
+        rows[Metadata].extend(_fact_rows(service_id, d))
         for i, sched in enumerate(d.schedules):
             rows[Schedule].append({"id": stable_id("schedule", service_id, str(i)), "service_id": service_id, **sched})
         for t in sorted(d.terms):
@@ -197,6 +215,25 @@ def write_drafts(session: Session, drafts: list[Draft]) -> None:
     for model, table_rows in rows.items():  # parents before children
         if table_rows:
             session.execute(insert(model), table_rows)
+
+
+# Field names of the per-fact metadata rows (HSDS metadata.field_name): which source said each
+# fact and when. providers.index reads them back into each listing's card.
+FACT_FIELDS = {"name": "name", "address": "address", "phone": "phones.number", "term": "attributes.taxonomy_term"}
+
+
+def _fact_rows(service_id: str, d: Draft) -> list[dict]:
+    """One HSDS metadata row per fact of a listing: its name, street address, each phone number
+    and each vocabulary term, with the source that said it and that source's date."""
+    facts: list[tuple[str, str, Source]] = [("name", d.name, d.fact_source("name"))]
+    if d.address_1:
+        facts.append(("address", d.address_1, d.fact_source("address")))
+    facts += [("phone", number, d.fact_source(f"phone:{number}")) for number, _, _ in d.phones]
+    facts += [("term", t, d.fact_source(f"term:{t}")) for t in sorted(d.terms)]
+    return [{"id": stable_id("metadata", service_id, kind, value), "resource_id": service_id,
+             "resource_type": "service", "last_action_date": source.checked, "last_action_type": "imported",
+             "field_name": FACT_FIELDS[kind], "previous_value": "", "replacement_value": value,
+             "updated_by": source.label} for kind, value, source in facts]
 
 
 def _norm(text: str) -> str:

@@ -3,7 +3,7 @@
 Sources spell one clinic differently ("Narcotic Drug Treatment Center, Inc."
 and "Narcotic Drug Treatment Center Inc", "285 Shaker Rd." and "285 Shaker
 Road", coordinates a few hundred feet apart). A listing is merged into another
-only when the place and something else (street address or name) agree.
+only at one street address under a similar name, or on one phone number.
 """
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from rapidfuzz import fuzz
 from providers import geo
 from providers.ingest import Draft, ImportReport
 
-NEAR_MILES = 1.0  # two listings this close may be one place if the name or the street agrees
+NEAR_MILES = 1.0  # one street address with ZIP codes that disagree (a lost digit), geocoded this close
 SAME_ADDRESS_MILES = 3.0  # one street address in one ZIP, geocoded this far apart by two sources
+SAME_STREET = 85  # token-set similarity of two normalized streets with one house number
+SIMILAR_NAME = 60  # token-set similarity of two normalized names at one street address
 
 _NAME_WORDS = {
     "ctr": "center", "cntr": "center", "centre": "center", "svcs": "services", "servs": "services",
@@ -68,82 +70,196 @@ def same_name(a: str, b: str) -> bool:
     return fuzz.ratio(na, nb) >= 92
 
 
+def phone_digits(draft: Draft) -> set[str]:
+    """The ten digits of each of a listing's phone numbers (a leading 1 dropped)."""
+    out = set()
+    for number, _, _ in draft.phones:
+        digits = re.sub(r"\D", "", re.split(r"x|ext", number, flags=re.I)[0])
+        if len(digits) == 11 and digits.startswith("1"):
+            digits = digits[1:]
+        if len(digits) == 10:
+            out.add(digits)
+    return out
+
+
+def similar_name(a: str, b: str) -> bool:
+    """Two names of one place: one contains most of the other's words ("Tarzana Treatment Center,
+    Inc." and "Tarzana Treatment Centers Inc"), never two numbered programs."""
+    na, nb = normalize_name(a), normalize_name(b)
+    if re.findall(r"\d+", na) != re.findall(r"\d+", nb):
+        return False
+    if same_name(a, b):
+        return True
+    # "Central Mississippi Health Services" and "Hinds Behavioral Health Services" share only the
+    # words every clinic has: the words that name this place must meet too.
+    own_a, own_b = _own_words(na), _own_words(nb)
+    if not own_a or not own_b:
+        return fuzz.token_set_ratio(na, nb) >= 90
+    return bool(own_a & own_b) and fuzz.token_set_ratio(na, nb) >= SIMILAR_NAME
+
+
+_GENERIC_NAME_WORDS = frozenset("""
+    health services service center centers treatment behavioral medical community inc family clinic clinics
+    program programs counseling recovery care systems system hospital county department addiction addictions
+    substance abuse and for at comprehensive mental wellness outpatient associates group healthcare institute
+    foundation solutions corp llc management new life house human resources resource agency network
+    """.split())
+
+
+def _own_words(normalized_name: str) -> set[str]:
+    return {w for w in normalized_name.split() if len(w) > 2 and w not in _GENERIC_NAME_WORDS}
+
+
+def _names_agree(new: Draft, old: Draft) -> bool:
+    """At one street address: a similar name, or, between two sources, one medication both offer
+    under two names (the OTP directory names the licensee, "Quality Addiction Management, Inc.",
+    where the locator names the clinic, "Racine Comprehensive Treatment Center"). Two numbered
+    programs ("Harlem No 2 OTP", "Harlem No 6/7 OTP") are never one."""
+    na, nb = normalize_name(new.name), normalize_name(old.name)
+    numbers_a, numbers_b = re.findall(r"\d+", na), re.findall(r"\d+", nb)
+    if numbers_a and numbers_b and numbers_a != numbers_b:
+        return False
+    if similar_name(new.name, old.name):
+        return True
+    shared_medication = any(t.startswith("medication:") for t in new.terms & old.terms)
+    return shared_medication and new.source != old.source
+
+
 def match_score(new: Draft, old: Draft) -> float | None:
-    """How sure we are that two listings are one place; None when they are not."""
-    new_point, old_point = new.point, old.point
-    if new_point is None or old_point is None:
-        return None
-    miles = geo.haversine_miles(*new_point, *old_point)
-    if miles > SAME_ADDRESS_MILES:
-        return None
-    name = fuzz.token_set_ratio(normalize_name(new.name), normalize_name(old.name))
+    """How sure we are that two listings are one place; None when they are not.
+
+    One place is one street address (house number, street and ZIP code) under a similar name,
+    or one phone number where neither address contradicts it. Never a name alone (a chain's
+    clinics share it), and never two house numbers: the clinic at 3640 Briarwood Lane is not
+    the one at 3700, however close their points and names."""
     street_new, street_old = normalize_street(new.address_1 or ""), normalize_street(old.address_1 or "")
-    number = _house_number(street_new)
-    same_number = number is not None and number == _house_number(street_old)
-    street = fuzz.token_set_ratio(street_new, street_old)
-    same_zip = (new.postal_code or "")[:5] == (old.postal_code or "")[:5]
-    if same_number and street >= 85 and (same_zip or miles <= 1.5):
-        pass  # one street address
-    elif miles > NEAR_MILES:
+    number_new, number_old = _house_number(street_new), _house_number(street_old)
+    if number_new != number_old and number_new is not None and number_old is not None:
         return None
-    elif same_number and street >= 80:
-        pass  # one street address, nearby
-    elif name >= 85 and (miles < 0.5 or same_zip):
-        pass  # one name, nearby
-    elif miles < 0.1 and (name >= 60 or street >= 70):
-        pass  # one building, and something else agrees
-    else:
+    zip_new, zip_old = (new.postal_code or "")[:5], (old.postal_code or "")[:5]
+    miles = None
+    if new.point is not None and old.point is not None:
+        miles = geo.haversine_miles(*new.point, *old.point)
+        if miles > SAME_ADDRESS_MILES:
+            return None
+    same_place = zip_new == zip_old or (miles is not None and miles <= NEAR_MILES)
+    if not same_place:
+        return None
+    street = fuzz.token_set_ratio(street_new, street_old)
+    name = fuzz.token_set_ratio(normalize_name(new.name), normalize_name(old.name))
+    shared_phone = bool(phone_digits(new) & phone_digits(old))
+    if number_new is not None and number_new == number_old:
+        core = _street_core(street_new)
+        same_address = street >= SAME_STREET or (bool(core) and core == _street_core(street_old))
+    else:  # no house number on either (Puerto Rico's "Carr 2 Km 8.1"): the whole street must agree
+        same_address = number_new is None and number_old is None and street >= 95
+    if not shared_phone and not (same_address and _names_agree(new, old)):
         return None
     shared = len(new.terms & old.terms)
-    return name + street + 15 * shared + (10 if same_zip else 0) - 20 * miles
+    return (name + street + (100 if shared_phone else 0) + 15 * shared + (10 if zip_new == zip_old else 0)
+            - 20 * (miles or 0.0))
 
 
-def merge_sites(existing: list[Draft], incoming: list[Draft], report: ImportReport) -> list[Draft]:
-    """Merge each incoming listing into the existing listing at the same place (each used once,
-    best pairs first); return the incoming listings that are new places."""
+def merge_sites(existing: list[Draft], incoming: list[Draft], report: ImportReport, *,
+                create: bool = True, unmatched_reason: str = "no listing at this address") -> list[Draft]:
+    """Merge each incoming listing into the listing at the same place, among the existing ones and
+    the incoming ones before it (a source that lists one place twice gives one listing); return
+    the incoming listings that are new places. With `create` false an unmatched row is skipped
+    with `unmatched_reason` (a source too old, or without coordinates, to stand on its own)."""
+    by_zip: dict[str, list[Draft]] = defaultdict(list)
+    by_phone: dict[str, list[Draft]] = defaultdict(list)
     grid: dict[tuple[int, int], list[Draft]] = defaultdict(list)
-    for d in existing:
+
+    def add(d: Draft) -> None:
+        by_zip[(d.postal_code or "")[:5]].append(d)
+        for digits in phone_digits(d):
+            by_phone[digits].append(d)
         if d.point is not None:
             grid[_cell(*d.point)].append(d)
-    pairs = []
-    for i, new in enumerate(incoming):
-        if new.point is None:
-            continue
-        cx, cy = _cell(*new.point)
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                for old in grid.get((cx + dx, cy + dy), ()):
-                    score = match_score(new, old)
-                    if score is not None:
-                        pairs.append((score, i, old.key, new, old))
-    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
-    used_new: set[int] = set()
-    used_old: set[str] = set()
-    for _, i, old_key, new, old in pairs:
-        if i in used_new or old_key in used_old:
-            continue
-        used_new.add(i)
-        used_old.add(old_key)
-        absorb(old, new)
-        report.merged += 1
-    fresh = [new for i, new in enumerate(incoming) if i not in used_new]
+
+    for d in existing:
+        if d.location_type == "physical":
+            add(d)
+    fresh: list[Draft] = []
+    for new in incoming:
+        candidates: dict[int, Draft] = {}
+        if new.location_type == "physical":
+            for d in by_zip.get((new.postal_code or "")[:5], ()):
+                candidates[id(d)] = d
+            for digits in phone_digits(new):
+                for d in by_phone.get(digits, ()):
+                    candidates[id(d)] = d
+            if new.point is not None:
+                cx, cy = _cell(*new.point)
+                for dx in (-1, 0, 1):
+                    for dy in (-1, 0, 1):
+                        for d in grid.get((cx + dx, cy + dy), ()):
+                            candidates[id(d)] = d
+        scored = [(score, i, d) for i, d in enumerate(candidates.values())
+                  if (score := match_score(new, d)) is not None]
+        if scored:
+            _, _, best = max(scored, key=lambda s: (s[0], -s[1]))
+            absorb(best, new)
+            report.merged += 1
+        elif create:
+            fresh.append(new)
+            if new.location_type == "physical":
+                add(new)
+        else:
+            report.skip(unmatched_reason)
     report.created += len(fresh)
     return fresh
 
 
 def absorb(into: Draft, other: Draft) -> None:
-    """One place described by two sources: keep both sources and everything either says."""
+    """One place described by two sources: keep both sources and everything either says; the
+    newer source's name and street address win (never a P.O. box over a door)."""
+    newer = other.source.checked > into.fact_source("address").checked
+    if newer and other.source.names_shown and other.name:
+        into.name = other.name
+        into.facts["name"] = other.source
+    if newer and other.address_1 and not is_po_box(other.address_1):
+        into.address_1, into.address_2 = other.address_1, other.address_2
+        into.city = other.city or into.city
+        into.state = other.state or into.state
+        into.postal_code = other.postal_code or into.postal_code
+        if other.point is not None:
+            into.latitude, into.longitude = other.latitude, other.longitude
+        into.facts["address"] = other.source
+    for t in other.terms:
+        if t not in into.terms or other.fact_source(f"term:{t}").checked > into.fact_source(f"term:{t}").checked:
+            into.facts[f"term:{t}"] = other.fact_source(f"term:{t}")
     into.terms |= other.terms
     for s in other.sources:
         if s not in into.sources:
             into.also_from.append(s)
     into.external_ids.extend(x for x in other.external_ids if x not in into.external_ids)
     for number, kind, description in other.phones:
-        into.add_phone(number, kind, description)
+        into.add_phone(number, kind, description, source=other.fact_source(f"phone:{number}"))
     for attr in ("url", "description", "application_process", "alternate_name", "county", "address_2"):
         if not getattr(into, attr) and getattr(other, attr):
             setattr(into, attr, getattr(other, attr))
     into.schedules.extend(s for s in other.schedules if s not in into.schedules)
+
+
+_PO_BOX = re.compile(r"\b(p\.?\s*o\.?\s*box|post office box|box \d+)", re.I)
+
+
+def is_po_box(street: str) -> bool:
+    """A mailing address, not a door to walk to."""
+    return bool(_PO_BOX.search(street))
+
+
+_STREET_TYPES = {"street", "avenue", "road", "boulevard", "drive", "highway", "parkway", "lane", "court", "place",
+                 "square", "terrace", "circle", "way", "north", "south", "east", "west", "northeast",
+                 "northwest", "southeast", "southwest"}
+
+
+def _street_core(street: str) -> str:
+    """The street's own name, without its house number, type or direction: "1264 rodeo road" and
+    "1264 rodeo drive" are one address written twice."""
+    words = street.split()[1:]
+    return " ".join(w for w in words if w not in _STREET_TYPES) or " ".join(words[:-1])
 
 
 def _house_number(street: str) -> str | None:

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from providers import db, hsds, index
 from providers.geocode import GeocodeResult, Place, default_geocoder
-from providers.importers import findtreatment, samhsa
+from providers.importers import directories, findtreatment, samhsa
 from providers.ingest import Draft, ImportReport, write_drafts
 from providers.matching import merge_sites
 from providers.models import Base, Listing, Location, Organization, RegistryInfo, Service
@@ -48,6 +48,13 @@ class Registry:
             batches.append((samhsa.read_locator(samhsa.LOCATOR_FILE, locator_report), locator_report))
             batches.append((samhsa.read_otp_directory(samhsa.OTP_FILE, otp_report), otp_report))
             batches.append(findtreatment.read_findtreatment(findtreatment.SAMPLE_FILE))
+            # Phones, payment and Medicare enrollment for the listings above; they create none.
+            for read in (directories.read_directory_2015, directories.read_otp_phones_2020,
+                         directories.read_cms_otps_2022, directories.read_hrsa_health_centers_2021):
+                drafts, report = read()
+                report.creates = False
+                batches.append((drafts, report))
+            batches.append(directories.read_nj_syringe_services_2020())
         for path in findtreatment_files:
             batches.append(findtreatment.read_findtreatment(Path(path)))
         batches.extend(extra)
@@ -57,7 +64,7 @@ class Registry:
 
         listings: list[Draft] = []
         for drafts, report in batches:
-            listings += merge_sites(listings, drafts, report)
+            listings += merge_sites(listings, drafts, report, create=report.creates)
         with self.Session.begin() as session:
             self._clear(session)
             write_drafts(session, listings)

@@ -69,6 +69,25 @@ class Result:
         voice = [p["number"] for p in self.card["phones"] if p.get("type") in (None, "voice")]
         return voice[0] if voice else (self.card["phones"][0]["number"] if self.card["phones"] else None)
 
+    def fact(self, key: str) -> tuple[str, str] | None:
+        """(source label, date it was checked) of one fact: "name", "address", "phone:<number>",
+        "term:<id>"; None when the registry does not know (an HSDS import without it)."""
+        found = self.card.get("facts", {}).get(key)
+        return (found[0], found[1]) if found else None
+
+    def fact_year(self, key: str) -> str | None:
+        found = self.fact(key)
+        return found[1][:4] if found and found[1] else None
+
+    @property
+    def phone_year(self) -> str | None:
+        """The year the phone shown was listed, when that is older than the listing's newest
+        fact ("phone listed 2015"); None when it is as fresh as the rest, or unknown."""
+        number = self.phone
+        year = self.fact_year(f"phone:{number}") if number else None
+        newest = (self.card.get("checked") or "")[:4]
+        return year if year and newest and year < newest else None
+
     @property
     def text_number(self) -> str | None:
         texts = [p["number"] for p in self.card["phones"] if p.get("type") == "text"]

@@ -152,8 +152,8 @@ class ActionSearchProviders(Action):
         treatment = tracker.get_slot("need") in ("treatment", "not_sure", None)
         extra = harm_reduction_line(place) if treatment else None
         open_now = catalogue.text("open_now_line") if treatment and needs_a_door_now(tracker, place) else None
-        if open_now and extra == catalogue.text("stay_safer"):
-            # One line of what works anywhere fits an SMS page: at night, where to go now.
+        if open_now:
+            # One line besides the listings fits an SMS page: at night, where to go now.
             extra = None
         say_page(dispatcher, tracker, result, 1, extra, open_now)
         _log_search("search", place, filters, result)

@@ -14,7 +14,7 @@ def tel_link(number: str | None) -> str | None:
     """A tap-to-call link for a US number: tel:+12155550100, tel:988."""
     if not number:
         return None
-    digits = re.sub(r"\D", "", number)
+    digits = re.sub(r"\D", "", re.split(r"ext|x", number, flags=re.I)[0])  # "(800) 996-1051 ext. 3850"
     if len(digits) == 10:
         return f"tel:+1{digits}"
     if len(digits) == 11 and digits.startswith("1"):

@@ -127,7 +127,18 @@ def nearby_harm_reduction_line(nearest: Result | None) -> str:
     if nearest is None or nearest.miles is None:
         return text("stay_safer")
     phone = f", {nearest.phone}" if nearest.phone else ""
-    return text("harm_reduction_nearby", name=nearest.name, miles=miles(nearest.miles), phone=phone)
+    # Some local lists run several sites into one name: the first words find it.
+    name = nearest.name if len(nearest.name) <= 48 else nearest.name[:45].rstrip(" ,-") + "..."
+    return text("harm_reduction_nearby", name=name, miles=miles(nearest.miles), phone=phone)
+
+
+def call_line(r: Result) -> str:
+    """"Call (215) 223-1100", with the year when the number is older than the listing's newest
+    fact: a phone from the 2015 directory says so."""
+    if not r.phone:
+        return text("listing_no_phone")
+    year = r.phone_year
+    return text("listing_call", phone=r.phone) + (text("listing_phone_listed", year=year) if year else "")
 
 
 def listing_text(n: int, r: Result, name_chars: int | None = None, has: bool = True, ask: bool = True) -> str:
@@ -137,7 +148,7 @@ def listing_text(n: int, r: Result, name_chars: int | None = None, has: bool = T
     name = r.name if name_chars is None or len(r.name) <= name_chars else r.name[:name_chars - 3].rstrip() + "..."
     lines = [text("listing_heading_miles", n=n, name=name, miles=miles(r.miles)) if r.miles is not None
              else text("listing_heading", n=n, name=name)]
-    lines.append(text("listing_call", phone=r.phone) if r.phone else text("listing_no_phone"))
+    lines.append(call_line(r))
     matched = requested_labels(r.matched)
     if matched and has:
         lines.append(text("listing_has", labels=", ".join(matched)))
@@ -170,7 +181,9 @@ def details_text(r: Result, medication: str | None, payment: str | None) -> str:
     for phone in r.card["phones"]:
         key = "listing_text_us" if phone.get("type") == "text" else "listing_call"
         note = text("details_phone_note", note=phone["description"]) if phone.get("description") else ""
-        contact.append(text(key, phone=phone["number"]) + note)
+        year = r.fact_year(f"phone:{phone['number']}")
+        listed = text("listing_phone_listed", year=year) if year and year < (r.card.get("checked") or "")[:4] else ""
+        contact.append(text(key, phone=phone["number"]) + note + listed)
     if not r.card["phones"]:
         contact.append(text("details_no_phone"))
     if r.card.get("url"):

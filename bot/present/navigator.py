@@ -3,6 +3,7 @@ split between listings, with the source and date of each."""
 from __future__ import annotations
 
 from bot.present.catalogue import text
+from bot.present.listings import call_line
 from bot.present.sms import split_reply, to_gsm7
 from providers.search import Result
 
@@ -11,8 +12,7 @@ def client_text(listings: list[Result]) -> list[str]:
     """The SMS messages for a client."""
     blocks = [text("client_intro")]
     for n, listing in enumerate(listings, start=1):
-        lines = [text("listing_heading", n=n, name=listing.name),
-                 text("listing_call", phone=listing.phone) if listing.phone else text("listing_no_phone")]
+        lines = [text("listing_heading", n=n, name=listing.name), call_line(listing)]
         if listing.address_line:
             lines.append(listing.address_line)
         elif listing.card.get("how_to_start"):

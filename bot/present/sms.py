@@ -210,7 +210,8 @@ def page_text(page: Page, limit: int = PAGE_CHARS) -> str:
     # Grouping the labels is shorter only when listings differ.
     candidates[-2] = min(candidates[-3:-1], key=len)
     candidates[-1] = min(candidates[-1], _page(page, len(_LEVELS) - 1, grouped=False), key=len)
-    return next((candidate for candidate in candidates if len(to_gsm7(candidate)) <= limit), candidates[-1])
+    return to_gsm7(next((candidate for candidate in candidates if len(to_gsm7(candidate)) <= limit),
+                        candidates[-1]))
 
 
 _NAME_CHARS, _TIGHT_NAME_CHARS = 36, 28  # a name cut to this, late (a few names run past 100 characters)
@@ -229,7 +230,8 @@ _LEVELS: tuple[frozenset[str], ...] = (
     # names cut shorter, the intro names only the place
     frozenset({"sources", "extras", "footer", "names", "intro", "asides", "grouped", "tight", "tightest"}),
 )
-_ASIDE = re.compile(r" \([^()]*\)")
+# Not an area code, and not the year a phone was listed: those are facts, not asides.
+_ASIDE = re.compile(r" \((?!\d|phone listed)[^()]*\)")
 
 
 def _page(page: Page, level: int, grouped: bool = True) -> str:
@@ -254,6 +256,8 @@ def _page(page: Page, level: int, grouped: bool = True) -> str:
     for n, r in page.listings:
         name_chars = _TIGHT_NAME_CHARS if "tightest" in cuts else _NAME_CHARS if "names" in cuts else None
         block = listing_text(n, r, name_chars=name_chars, has=not has, ask=not ask)
+        if "tight" in cuts:  # "Call (215) 426-8100 (phone listed 2015)" -> "... (2015)": still says the year
+            block = block.replace(text("listing_phone_listed", year="@").split("@")[0], " (")
         if "asides" in cuts:  # "Has: opioid treatment program (methadone clinic)" -> "Has: opioid treatment program"
             heading, _, rest = block.partition("\n")
             block = heading + "\n" + _ASIDE.sub("", rest)
@@ -263,7 +267,7 @@ def _page(page: Page, level: int, grouped: bool = True) -> str:
     shorter = {text(key): text(short_key + ("_tight" if "tight" in cuts else "")) for key, short_key in
                _SHORTER.items()} if "extras" in cuts else {}
     blocks += [shorter.get(extra, extra) for extra in page.extras]
-    sources = page_source(shown, short="sources" in cuts)
+    sources = page_source(shown, short="sources" in cuts, by_agency="footer" in cuts)
     if sources:
         blocks.append(sources)
     footer = footer_text(page, short="tight" if "tight" in cuts else "short" if "footer" in cuts else "")
@@ -307,9 +311,25 @@ def _common(shown: list[Result], labels: Callable[[Result], list[str]]) -> list[
     return list(next(iter(alike))) if len(alike) == 1 else []
 
 
-def page_source(shown: list[Result], short: bool = False) -> str | None:
+_AGENCY = re.compile(r"\b[A-Z]{3,}\b")
+
+
+def page_source(shown: list[Result], short: bool = False, by_agency: bool = False) -> str | None:
     """One line for the page: each source its listings came from, with the date it was checked
-    (by its short name, where the catalogue has one, when `short`)."""
+    (by its short name, where the catalogue has one, when `short`; when `by_agency`, each agency
+    once with the years of its lists: "SAMHSA 2015-2021, CMS 2022")."""
+    if by_agency:
+        years: dict[str, set[str]] = {}
+        for r in shown:
+            for source in r.card.get("sources") or []:
+                agency = _AGENCY.search(source["label"])
+                name = agency.group(0) if agency else source["label"]
+                years.setdefault(name, set()).add((source.get("checked") or "")[:4] or "?")
+        if not years:
+            return None
+        return text("page_source", sources=", ".join(
+            text("page_source_one", source=name, checked=min(y) if len(y) == 1 else f"{min(y)}-{max(y)}")
+            for name, y in years.items()))
     seen: dict[tuple[str, str], None] = {}
     for r in shown:
         for source in r.card.get("sources") or []:
@@ -336,7 +356,7 @@ def details_text(r: Result, medication: str | None, payment: str | None, limit: 
                for details, left_out in [_details(r, medication, payment, limit, tight)]
                if len(to_gsm7(details)) <= limit]
     if fitting:  # the most facts, then the most words
-        return min(fitting, key=lambda candidate: (candidate[0], candidate[1]))[2]
+        return to_gsm7(min(fitting, key=lambda candidate: (candidate[0], candidate[1]))[2])
     # A listing with the most to say (several phones and sources, every payment): what it offers
     # beyond medications and payment is left to ask about without naming it.
     return _details(r, medication, payment, limit, tight=True, name_left_out=False)[0]
@@ -363,7 +383,8 @@ def _details(r: Result, medication: str | None, payment: str | None, limit: int,
         key = "listing_text_us" if phone.get("type") == "text" else "listing_call"
         if tight and key == "listing_call":  # "Call 540-217-6366 x110 or 540-217-6366"
             if phone["number"] == voice[0]:
-                contact.append(text(key, phone=text("either_or").join(voice)))
+                # Two numbers are enough to reach a place; the rest are in the web details.
+                contact.append(text(key, phone=text("either_or").join(voice[:2])))
             continue
         note = text("details_phone_note", note=phone["description"]) if phone.get("description") else ""
         contact.append(text(key, phone=phone["number"]) + note)
@@ -385,7 +406,7 @@ def _details(r: Result, medication: str | None, payment: str | None, limit: int,
     left_out: list[str] = []
     if "payment" not in offered:
         always.append(text("details_payment_unknown_tight" if tight else "details_payment_unknown"))
-    source = page_source([r], short=tight) or ""
+    source = page_source([r], short=tight, by_agency=tight) or ""
     separator = "\n" if tight else "\n\n"
 
     def join(lines: list[str], extras: list[str], left_out: list[str]) -> str:

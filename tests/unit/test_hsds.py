@@ -38,7 +38,9 @@ def test_the_export_is_hsds_shaped(national_registry):
                    and s["service_at_locations"][0]["location"]["location_type"] == "physical")
     location = service["service_at_locations"][0]["location"]
     assert {"latitude", "longitude", "addresses", "location_type"} <= set(location)
-    assert service["assured_date"] and service["metadata"][0]["field_name"] == "source"
+    assert service["assured_date"] and "source" in {m["field_name"] for m in service["metadata"]}
+    # Each fact has its own metadata row: who said it, and when.
+    assert {"name", "attributes.taxonomy_term"} <= {m["field_name"] for m in service["metadata"]}
     assert all(a["taxonomy_term"]["code"] for a in service["attributes"])
     virtual = [s for s in document["services"] if s["service_areas"]]
     assert virtual and virtual[0]["service_areas"][0]["uri"].startswith("urn:treatment-navigator:area:")
