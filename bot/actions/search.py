@@ -43,9 +43,14 @@ def local_hour(place: Place, now: datetime) -> int:
     return (now.astimezone(timezone.utc).hour + round(place.longitude / 15)) % 24
 
 
+def clock() -> datetime:
+    """Now, in UTC (tests pin it: a reply must not depend on the hour the tests run)."""
+    return datetime.now(timezone.utc)
+
+
 def needs_a_door_now(tracker: Tracker, place: Place, now: datetime | None = None) -> bool:
     """Night where the person is, or they said "tonight", "rn", "open now" since the last results."""
-    if local_hour(place, now or datetime.now(timezone.utc)) not in NIGHT_HOURS:
+    if local_hour(place, now or clock()) not in NIGHT_HOURS:
         return True
     for event in reversed(tracker.events):
         if event.get("event") == "action" and event.get("name") == ActionSearchProviders.NAME:

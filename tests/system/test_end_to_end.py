@@ -64,7 +64,7 @@ def test_a_buprenorphine_search_from_a_philadelphia_zip_lists_places_that_offer_
     assert any("How would you pay?" in text for text in first), first
     # Rasa's channels send each paragraph as its own message: one per listing.
     results = "\n\n".join(say(servers, "e2e-bupe", "medicaid"))
-    assert results.startswith("Closest for buprenorphine (Suboxone) near Philadelphia, PA 19134:")
+    assert re.match(r"Closest for buprenorphine( \(Suboxone\))? near Philadelphia, PA 19134:", results)
     listed = re.findall(r"^(\d+)\. (.+) - ([\d.]+) mi$", results, re.M)
     assert [n for n, _, _ in listed] == ["1", "2", "3"]
     miles = [float(m) for _, _, m in listed]
@@ -74,8 +74,10 @@ def test_a_buprenorphine_search_from_a_philadelphia_zip_lists_places_that_offer_
     assert [name for _, name, _ in listed] == [r.name for r in expected.results]
     assert all("medication:buprenorphine" in r.terms for r in expected.results)
     # What every listing has is said once: the intro names the medication, Medicaid is to ask about.
-    assert "\nAsk each about: Medicaid\n" in results and results.count("Source: ") == 1
-    assert "Reply 1-3 for details, MORE for more, NEW to start over." in results and len(results) <= 480
+    # Medicaid said once for the page: known for all of them, or to ask each.
+    assert re.search(r"\n(All have|Ask each about): Medicaid\n", results) and results.count("Source: ") == 1
+    assert re.search(r"Reply 1-3( for details, MORE for more, NEW to start over|: details\. MORE: more\. NEW: start over)\.", results)
+    assert len(results) <= 480
 
 
 def test_an_overdose_in_the_middle_of_a_search_gets_911_first_and_the_search_goes_on(assistant):
@@ -161,7 +163,7 @@ def test_rasa_shell_answers_a_buprenorphine_search_in_one_message(assistant):
                "--endpoints", str(servers.endpoints), "--port", str(free_port())]
     printed = shell_conversation(command, servers.env, "need bupe near 19134 i have medicaid",
                                  until="NEW to start over", timeout=180)
-    assert "Closest for buprenorphine (Suboxone) near Philadelphia, PA 19134:" in printed, printed[-2000:]
+    assert re.search(r"Closest for buprenorphine( \(Suboxone\))? near Philadelphia, PA 19134:", printed), printed[-2000:]
     assert re.findall(r"^(\d)\. .+ - [\d.]+ mi", printed, re.M) == ["1", "2", "3"]
     assert printed.count("Source: ") == 1  # one source line for the page, not one a listing
 

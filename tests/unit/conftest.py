@@ -58,3 +58,14 @@ async def fake_rasa():
     await server.start_server()
     yield SimpleNamespace(url=str(server.make_url("")).rstrip("/"), answers=answers, requests=requests)
     await server.close()
+
+
+@pytest.fixture(autouse=True)
+def daytime(monkeypatch):
+    """Noon in Philadelphia: at night the results carry an open-now line, and a test's reply must not
+    depend on the hour it runs (tests of the night line set their own clock)."""
+    from datetime import datetime, timezone
+
+    from bot.actions import search
+
+    monkeypatch.setattr(search, "clock", lambda: datetime(2026, 12, 2, 17, 0, tzinfo=timezone.utc))
