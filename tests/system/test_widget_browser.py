@@ -252,11 +252,15 @@ def test_results_on_the_web_have_buttons_and_tappable_numbers_not_sms_words(phon
     assert page.locator(".tn-card h3").nth(3).inner_text().startswith("4. ")
 
     # What the person types stays text, numbers and addresses included.
+    replies_before = page.locator(".tn-from-bot").count()
     page.get_by_label("Your message").fill("call me at 215-555-0100 or see https://example.org")
     page.keyboard.press("Enter")
     mine = page.locator(".tn-from-user").last
     mine.wait_for()
     assert mine.locator("a").count() == 0
+    # Wait for the reply to that message, so the next wait cannot be met by it.
+    page.wait_for_function("(count) => document.querySelectorAll('.tn-from-bot').length > count", arg=replies_before)
+    page.wait_for_timeout(500)
 
     replies_before = page.locator(".tn-from-bot").count()
     page.get_by_label("Your message").fill("help")
