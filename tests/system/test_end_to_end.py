@@ -2,6 +2,7 @@
 action server, the REST channel (and `rasa shell`) and the national registry."""
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import pty
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import sqlite3
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -196,3 +198,51 @@ def test_a_start_shows_the_steps_and_the_ready_line_without_the_libraries_deprec
     assert lines and lines[-1].startswith("The assistant is ready (embedded mode)"), "\n".join(lines[-20:])
     notices = [line for line in lines if "Warning" in line or "deprecat" in line.lower()]
     assert notices == [], "\n".join(notices)
+
+
+# --- what the launched servers expose (issue 19) -------------------------------------------------
+
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses listening on `port`, from the kernel's socket tables."""
+    found = set()
+    for table, size in (("/proc/net/tcp", 4), ("/proc/net/tcp6", 16)):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, _, hex_port = local.partition(":")
+            if state == "0A" and int(hex_port, 16) == port:  # 0A: listening
+                raw = bytes.fromhex(address)
+                words = b"".join(raw[i:i + 4][::-1] for i in range(0, size, 4))
+                found.add(str(ipaddress.ip_address(words)))
+    return found
+
+
+def test_the_launched_servers_listen_on_this_machine_only_hide_their_token_and_keep_files_private(assistant):
+    servers, tracker_db = assistant
+    for port in (servers.rasa_port, servers.actions_port):
+        assert listening_addresses(port) == {"127.0.0.1"}, port
+    token = servers.env["NAVIGATOR_RASA_TOKEN"].encode()
+    for name, process in servers.processes:
+        assert token not in Path(f"/proc/{process.pid}/cmdline").read_bytes(), name  # what `ps` shows
+    say(servers, "e2e-files", "need bupe near 19134")
+    files = list(tracker_db.parent.glob("tracker.db*"))
+    assert files and all(path.stat().st_mode & 0o077 == 0 for path in files)
+
+
+def test_rest_refuses_another_channels_conversation_and_a_1_mb_message_without_stalling_anyone(assistant):
+    servers, _ = assistant
+    url = f"http://127.0.0.1:{servers.rasa_port}/webhooks/rest/webhook"
+
+    def post(sender: str, text: str) -> int:
+        request = urllib.request.Request(url, data=json.dumps({"sender": sender, "message": text}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as refused:
+            return refused.code
+
+    assert post("web-0123456789abcdef0123456789abcdef", "medicaid") == 403
+    started = time.monotonic()
+    assert post("e2e-huge", "x" * 1_000_000) == 413
+    assert post("e2e-other", "hi") == 200
+    assert time.monotonic() - started < 10
