@@ -10,7 +10,8 @@ answers.
 
 NAVIGATOR_MODE chooses the configuration:
 - embedded (the default): endpoints.yml and credentials.yml; SQLite files under
-  var/, secrets made once in var/, the REST channel on for trying it out.
+  var/ (0700), secrets made once in var/, every port on 127.0.0.1 unless configured
+  (NAVIGATOR_RASA_HOST, ...), the REST channel for this machine only.
 - production: endpoints.production.yml and credentials.production.yml;
   conversations in PostgreSQL, the lock store in Redis (so several Rasa
   replicas serve one conversation), no REST channel, and every secret from the
@@ -53,9 +54,14 @@ def production_environment(env: dict, actions_port: int = 5055) -> tuple[dict, l
     return env, missing
 
 
-def api_token() -> str:
-    """Rasa's HTTP API token: NAVIGATOR_RASA_TOKEN, or one made once in var/ (mode 0600)."""
-    return settings.RASA_TOKEN.read() or settings.local_secret("rasa-api.token")
+def configuration_errors(env: dict) -> list[str]:
+    """Settings that cannot work together, in words, in every mode."""
+    errors = []
+    if settings.TWILIO_AUTH_TOKEN.read(env) and not settings.PUBLIC_URL.read(env):
+        # Without it the signature would be checked against the URL the request's Host header names.
+        errors.append(f"{settings.TWILIO_AUTH_TOKEN.name} is set but {settings.PUBLIC_URL.name} is not: set it to "
+                      "the public https address Twilio calls (https://navigator.example.gov)")
+    return errors
 
 
 class Assistant:
@@ -77,7 +83,10 @@ class Assistant:
             if missing:
                 raise ValueError("production mode needs " + "; ".join(missing))
         else:
-            self.env.setdefault(settings.RASA_TOKEN.name, api_token())
+            self.env.setdefault(settings.RASA_TOKEN.name, settings.rasa_api_token())
+        errors = configuration_errors(self.env)
+        if errors:
+            raise ValueError("; ".join(errors))
         # 127.0.0.1, not localhost: Rasa opens a connection per action call and would resolve the name each time.
         self.env.setdefault(settings.ACTIONS_URL.name, f"http://127.0.0.1:{actions_port}/webhook")
         suffix = ".production.yml" if self.production else ".yml"
@@ -92,16 +101,18 @@ class Assistant:
     def commands(self) -> list[tuple[str, list[str], dict]]:
         procs = []
         if "actions" in self.only:
+            # rasa_sdk reads the address it listens on from SANIC_HOST only.
             procs.append(("actions", [sys.executable, "-m", "bot.rasa_server", "run", "actions", "--actions",
                                       "bot.actions", "--port", str(self.actions_port)],
-                          dict(self.env, **{settings.WARM_UP.name: "1"})))
+                          dict(self.env, **{settings.WARM_UP.name: "1",
+                                            "SANIC_HOST": settings.bind_host(settings.ACTIONS_HOST, self.env)})))
         if "rasa" in self.only:
-            # No --cors: Rasa then sends no CORS headers, so no other site's page can call it.
-            # --auth-token=...: a url-safe token may begin with "-", which argparse would read as an option.
+            # No --cors: Rasa then sends no CORS headers, so no other site's page can call it. No
+            # --auth-token: `ps` would show it; bot.rasa_server reads NAVIGATOR_RASA_TOKEN instead.
             procs.append(("rasa", [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(self.model),
                                    "--endpoints", str(self.endpoints), "--credentials", str(self.credentials),
-                                   "--port", str(self.rasa_port), "--enable-api",
-                                   f"--auth-token={self.env[settings.RASA_TOKEN.name]}"], self.env))
+                                   "--interface", settings.bind_host(settings.RASA_HOST, self.env),
+                                   "--port", str(self.rasa_port), "--enable-api"], self.env))
         if self.web:
             web_env = dict(self.env, **{settings.WEB_PORT.name: str(self.web_port)})
             web_env.setdefault(settings.RASA_URL.name, f"http://localhost:{self.rasa_port}")
@@ -192,6 +203,8 @@ def main() -> int:
     if "rasa" in only and not args.model.exists():
         print(f"No trained model at {args.model}: run `make run` (it trains one).", file=sys.stderr)
         return 1
+
+    settings.keep_files_private()
 
     def interrupted(*_):
         raise KeyboardInterrupt

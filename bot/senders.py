@@ -8,20 +8,27 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
+import weakref
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Column, DateTime, String, Text, delete, select, update
+from sqlalchemy import Column, DateTime, String, Text, delete, event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, declarative_base
 
 from bot import settings
-from providers.db import make_engine
+from providers.db import make_engine, sqlite_private_store, sqlite_truncate_log
 
 DEFAULT_CHANNEL_DATABASE_URL = f"sqlite:///{settings.VAR / 'channels.db'}"
 SENDER_ID_PREFIX = "sms-"
-REPLY_KEPT_SECONDS = 600
+log = logging.getLogger(__name__)
+# A reply is kept for Twilio's retries of the message (it gives up after 15 s), then deleted.
+REPLY_KEPT_SECONDS = 120
+# A message's id is kept (hashed) longer, so a captured signed request sent again later (a STOP
+# that would silence someone who has opted back in) is recognised and ignored.
+SEEN_KEPT_SECONDS = 48 * 3600
 
 
 def normalize_phone(phone: str) -> str:
@@ -59,12 +66,38 @@ class Suppression(Base):
 
 
 class MessageSeen(Base):
-    """A message Twilio delivered, so a retry of it gets the same reply and is not run twice."""
+    """A message Twilio delivered (its id hashed), kept SEEN_KEPT_SECONDS: a retry or a replay of it is
+    not run twice. (Databases made before version 0.2 also have a `reply` column, no longer written.)"""
 
     __tablename__ = "sms_message_seen"
     sid_hash = Column(String(64), primary_key=True)
     created_at = Column(DateTime, nullable=False, index=True)
-    reply = Column(Text)  # the TwiML sent, kept only REPLY_KEPT_SECONDS
+
+
+class SmsReply(Base):
+    """The reply sent to a message, kept REPLY_KEPT_SECONDS for Twilio's retries of it, and deleted
+    with the sender's conversation."""
+
+    __tablename__ = "sms_reply"
+    sid_hash = Column(String(64), primary_key=True)
+    sender_hash = Column(String(80), nullable=False, index=True)
+    created_at = Column(DateTime, nullable=False, index=True)
+    twiml = Column(Text, nullable=False)
+
+
+_OPEN_STORES: weakref.WeakSet[ChannelStore] = weakref.WeakSet()
+
+
+def forget_everywhere(sender: str) -> None:
+    """Delete the replies every open SMS store of this process keeps for a sender: the conversation
+    store calls this when it deletes a conversation ("forget me" as well as DELETE and STOP)."""
+    if not sender.startswith(SENDER_ID_PREFIX):
+        return
+    for store in list(_OPEN_STORES):
+        try:
+            store.forget(sender)
+        except Exception as error:  # noqa: BLE001 - the conversation is deleted whatever this store says
+            log.error("could not delete a sender's SMS replies: %s", type(error).__name__)
 
 
 class ChannelStore:
@@ -77,7 +110,11 @@ class ChannelStore:
     def __init__(self, url: str | None = None) -> None:
         url = url or settings.CHANNEL_DATABASE_URL.read() or DEFAULT_CHANNEL_DATABASE_URL
         self.engine = make_engine(url)
+        self.sqlite = self.engine.dialect.name == "sqlite"
+        if self.sqlite:
+            event.listen(self.engine, "connect", sqlite_private_store)
         Base.metadata.create_all(self.engine)
+        _OPEN_STORES.add(self)
         # Rasa builds its channels before Sanic may fork workers: leave no pooled connection behind.
         self.engine.dispose()
 
@@ -106,20 +143,41 @@ class ChannelStore:
             return False
         return True
 
-    def store_reply(self, message_sid: str, twiml: str) -> None:
+    def seen_seconds_ago(self, message_sid: str) -> float | None:
+        """How long ago a message was first seen; None if it never was (or was forgotten)."""
+        with Session(self.engine) as session:
+            seen = session.scalar(select(MessageSeen.created_at).where(MessageSeen.sid_hash == _sid_hash(message_sid)))
+        return None if seen is None else (_utcnow() - seen).total_seconds()
+
+    def store_reply(self, message_sid: str, sender: str, twiml: str) -> None:
         with Session(self.engine) as session, session.begin():
-            session.execute(
-                update(MessageSeen).where(MessageSeen.sid_hash == _sid_hash(message_sid)).values(reply=twiml)
-            )
+            session.merge(SmsReply(sid_hash=_sid_hash(message_sid), sender_hash=sender, created_at=_utcnow(),
+                                   twiml=twiml))
 
     def reply_for(self, message_sid: str) -> str | None:
         with Session(self.engine) as session:
-            return session.scalar(select(MessageSeen.reply).where(MessageSeen.sid_hash == _sid_hash(message_sid)))
+            return session.scalar(select(SmsReply.twiml).where(SmsReply.sid_hash == _sid_hash(message_sid)))
 
-    def purge(self, older_than_seconds: float = REPLY_KEPT_SECONDS) -> None:
-        cutoff = _utcnow() - timedelta(seconds=older_than_seconds)
+    def forget(self, sender: str) -> None:
+        """Delete the replies kept for a sender's retries (DELETE, STOP, "forget me")."""
         with Session(self.engine) as session, session.begin():
-            session.execute(delete(MessageSeen).where(MessageSeen.created_at < cutoff))
+            session.execute(delete(SmsReply).where(SmsReply.sender_hash == sender))
+        self._empty_log()
+
+    def purge(self, now: datetime | None = None) -> None:
+        """Delete replies older than REPLY_KEPT_SECONDS and message ids older than SEEN_KEPT_SECONDS."""
+        now = now or _utcnow()
+        with Session(self.engine) as session, session.begin():
+            replies = session.execute(
+                delete(SmsReply).where(SmsReply.created_at < now - timedelta(seconds=REPLY_KEPT_SECONDS)))
+            session.execute(
+                delete(MessageSeen).where(MessageSeen.created_at < now - timedelta(seconds=SEEN_KEPT_SECONDS)))
+        if replies.rowcount:
+            self._empty_log()
+
+    def _empty_log(self) -> None:
+        if self.sqlite:
+            sqlite_truncate_log(self.engine)
 
 
 def _sid_hash(message_sid: str) -> str:

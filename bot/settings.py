@@ -95,7 +95,7 @@ def _setting(name: str, default: Any, kind: str, what: str, group: str, **option
 
 # --- mode and stores -----------------------------------------------------------------------------
 MODE = _setting("NAVIGATOR_MODE", "embedded", "text",
-                "`production` switches to PostgreSQL, Redis, no REST channel and secrets from the environment",
+                "`production` switches to PostgreSQL, Redis, the REST channel off and secrets from the environment",
                 "stores")
 DATABASE_URL = _setting("NAVIGATOR_DATABASE_URL", None, "text",
                         "the registry (read by `providers` itself): `postgresql://user:password@db:5432/navigator`; "
@@ -132,6 +132,9 @@ SENDER_KEY = _setting("NAVIGATOR_SENDER_KEY", None, "text",
 WIDGET_SECRET = _setting("NAVIGATOR_WIDGET_SECRET", None, "text",
                          "key that signs the widget's session ids; the same on every replica (embedded: "
                          "`var/widget.secret`)", "secrets", required_in_production=True)
+REST_TOKEN = _setting("NAVIGATOR_REST_TOKEN", None, "text",
+                      "turns the REST channel on for requests that send `Authorization: Bearer <token>`; unset, it "
+                      "answers only this machine (embedded) or no one (production)", "secrets")
 WIDGET_ORIGINS = _setting("NAVIGATOR_WIDGET_ORIGINS", ("http://localhost:8080",), "list",
                           "pages allowed to embed the widget, comma-separated (`https://health.example.gov`)",
                           "secrets", required_in_production=True)
@@ -151,9 +154,21 @@ SMS_REPLY_TIMEOUT = _setting("NAVIGATOR_SMS_REPLY_TIMEOUT", 12.0, "float",
 TWILIO_ACCOUNT_SID = _setting("TWILIO_ACCOUNT_SID", None, "text",
                               "with `TWILIO_FROM_NUMBER`: \"send to client\" on the navigator page", "sms")
 TWILIO_FROM_NUMBER = _setting("TWILIO_FROM_NUMBER", None, "text", "the number texts to a client come from", "sms")
+TWILIO_DELETE_MESSAGES = _setting("NAVIGATOR_TWILIO_DELETE_MESSAGES", None, "bool",
+                                  "delete each answered text and its reply from Twilio's logs through its API; on by "
+                                  "default when `TWILIO_ACCOUNT_SID` and `TWILIO_AUTH_TOKEN` are set", "sms")
+TWILIO_API_URL = _setting("NAVIGATOR_TWILIO_API_URL", "https://api.twilio.com", "text",
+                          "Twilio's REST API (a test points it at a local fake)", "sms")
 
 # --- web app -------------------------------------------------------------------------------------
-WEB_HOST = _setting("NAVIGATOR_WEB_HOST", "0.0.0.0", "text", "the address the web app listens on", "web")
+WEB_HOST = _setting("NAVIGATOR_WEB_HOST", None, "text",
+                    "the address the web app listens on (default `127.0.0.1`; `0.0.0.0` in production)", "web")
+RASA_HOST = _setting("NAVIGATOR_RASA_HOST", None, "text",
+                     "the address the Rasa server listens on (default `127.0.0.1`; `0.0.0.0` in production); set "
+                     "`0.0.0.0` for Twilio and the widget to reach an embedded pilot without a proxy", "web")
+ACTIONS_HOST = _setting("NAVIGATOR_ACTIONS_HOST", None, "text",
+                        "the address the action server listens on (default `127.0.0.1`; a container sets `0.0.0.0`)",
+                        "web")
 WEB_PORT = _setting("NAVIGATOR_WEB_PORT", 8080, "int", "the web app's port (`bot.run --web-port` sets it)", "web",
                     minimum=1)
 WEB_PUBLIC_URL = _setting("NAVIGATOR_WEB_PUBLIC_URL", None, "text",
@@ -176,6 +191,8 @@ SMS_PER_SENDER = _setting("NAVIGATOR_LIMIT_SMS_PER_SENDER", 10, "int",
                           "signed texts per (hashed) phone number", "limits", minimum=0)
 SMS_REFUSED_PER_IP = _setting("NAVIGATOR_LIMIT_SMS_REFUSED_PER_IP", 30, "int",
                               "webhook requests that fail the Twilio signature, per address", "limits", minimum=0)
+REST_PER_SENDER = _setting("NAVIGATOR_LIMIT_REST_PER_SENDER", 20, "int", "REST channel messages per sender id",
+                           "limits", minimum=0)
 WIDGET_PER_SESSION = _setting("NAVIGATOR_LIMIT_WIDGET_PER_SESSION", 20, "int", "widget messages per conversation",
                               "limits", minimum=0)
 WIDGET_PER_IP = _setting("NAVIGATOR_LIMIT_WIDGET_PER_IP", 120, "int", "widget messages per address", "limits",
@@ -214,13 +231,41 @@ def retention_hours(env: Mapping[str, str] | None = None) -> float:
     return float(RETENTION_HOURS.read(env))
 
 
+def bind_host(setting: Setting, env: Mapping[str, str] | None = None) -> str:
+    """The address a server listens on: its setting, else this machine only, except that in production
+    the Rasa server and the web app face the proxy (or other containers) by default."""
+    configured = setting.read(env)
+    if configured:
+        return str(configured)
+    public_in_production = setting in (RASA_HOST, WEB_HOST)
+    return "0.0.0.0" if public_in_production and production(env) else "127.0.0.1"
+
+
+def keep_files_private(directory: Path = VAR) -> Path:
+    """Files this process creates (SQLite databases and their -wal/-shm, secrets) readable by this user
+    only, and var/ 0700 with its files 0600: it holds conversations, the STOP list and the keys. Also
+    tightens what an earlier version left readable to others. Called first by every server."""
+    os.umask(0o077)
+    directory.mkdir(parents=True, exist_ok=True)
+    directory.chmod(0o700)
+    for path in directory.iterdir():
+        if path.is_file() and path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    return directory
+
+
+def rasa_api_token() -> str:
+    """Rasa's HTTP API token: NAVIGATOR_RASA_TOKEN, or one made once in var/ (mode 0600)."""
+    return RASA_TOKEN.read() or local_secret("rasa-api.token")
+
+
 def local_secret(filename: str, directory: Path = VAR) -> str:
     """A random secret made once in var/ (mode 0600) and read back ever after, for the
     embedded mode. Written to a private file and linked into place, so two processes
     starting together never read a half-written secret or end up with different ones."""
     path = directory / filename
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         staging = path.with_name(f".{path.name}.{os.getpid()}")
         descriptor = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w", encoding="ascii") as staging_file:

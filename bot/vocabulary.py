@@ -8,6 +8,7 @@ web app read it; tests/unit/test_vocabulary.py checks domain.yml against it.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -140,3 +141,26 @@ def filters_from_slots(slots: Mapping[str, Any]) -> Filters:
 def payment_terms(payment: str | None) -> tuple[str, ...]:
     """The payment terms a slot value stands for (several for "uninsured")."""
     return entity_terms("payment", payment) if payment else ()
+
+
+# --- what a stored message still says ------------------------------------------------------------
+#
+# The conversation store keeps no message text (bot/rasa_server/tracker_store.py); what a later
+# turn needs from an earlier message's words is kept as these flags in its parse data instead.
+
+REMEMBERED_KEY = "remembered"
+# Words of someone who needs a door now; the listings have no hours, so the reply says so.
+NOW_WORDS = re.compile(r"\b(?:rn|right now|tonight|open now|still open|this late|at night|late night|"
+                       r"middle of the night|(?:1[0-2]|[1-9]) ?am|ahora mismo|esta noche)\b", re.IGNORECASE)
+
+
+def remembered_from(text: str | None) -> dict[str, bool]:
+    """The flags a message's words leave once the words are gone."""
+    return {"now": True} if NOW_WORDS.search(text or "") else {}
+
+
+def remembered(user_event: Mapping[str, Any]) -> dict[str, bool]:
+    """The flags of a user event: from its text while the turn is in memory, from its parse data once stored."""
+    if user_event.get("text"):
+        return remembered_from(user_event["text"])
+    return dict((user_event.get("parse_data") or {}).get(REMEMBERED_KEY) or {})

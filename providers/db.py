@@ -59,6 +59,20 @@ def sqlite_write_ahead(dbapi_connection, _record) -> None:
     dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
 
+def sqlite_private_store(dbapi_connection, record) -> None:
+    """For the stores of conversations and texts: write-ahead as above, and deleted rows overwritten
+    with zeros in the file (secure_delete is a compile-time default that differs between builds)."""
+    sqlite_write_ahead(dbapi_connection, record)
+    dbapi_connection.execute("PRAGMA secure_delete=ON")
+
+
+def sqlite_truncate_log(engine: Engine) -> None:
+    """After a deletion: copy the write-ahead log into the file and empty it, so deleted rows do not
+    linger in the -wal file until it is next overwritten."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def create_schema(engine: Engine) -> None:
     Base.metadata.create_all(engine)
     if engine.dialect.name == "postgresql":

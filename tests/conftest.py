@@ -111,6 +111,10 @@ async def start_webhook(tmp_path, monkeypatch):
         *, auth_token: Optional[str] = TOKEN, tracker_store: Optional[InMemoryTrackerStore] = None,
         agent: Any = None, **options: Any
     ) -> Webhook:
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        # Twilio signs the public URL, which a deployment must configure: here, the local one.
+        options.setdefault("public_url", f"http://127.0.0.1:{listener.getsockname()[1]}")
         store = ChannelStore(f"sqlite:///{tmp_path / 'channels.db'}")
         channel = TwilioSmsInput(auth_token, key=KEY, store=store, **options)
         tracker_store = tracker_store if tracker_store is not None else RecordingTrackerStore()
@@ -118,8 +122,6 @@ async def start_webhook(tmp_path, monkeypatch):
         app = Sanic(f"sms_test_{uuid.uuid4().hex}", configure_logging=False)
         app.ctx.agent = agent
         register([channel], app, route="/webhooks/")
-        listener = socket.socket()
-        listener.bind(("127.0.0.1", 0))
         server = await app.create_server(sock=listener, return_asyncio_server=True)
         await server.startup()
         await server.before_start()

@@ -11,6 +11,7 @@ from rasa_sdk.events import AllSlotsReset, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot import vocabulary
 from bot.actions import clarify, common
 from bot.actions.common import county_of, filters_for, place_from_slot
 from bot.actions.form import reply_number
@@ -31,9 +32,6 @@ LOCAL_NEEDS = {"harm_reduction", "recovery_support"}
 LOCAL_MILES = RADIUS_STEPS[1]
 
 
-# Words of someone who needs a door now; the listings have no hours, so the reply says so.
-NOW_WORDS = re.compile(r"\b(?:rn|right now|tonight|open now|still open|this late|at night|late night|"
-                       r"middle of the night|(?:1[0-2]|[1-9]) ?am|ahora mismo|esta noche)\b", re.IGNORECASE)
 NIGHT_HOURS = range(6, 22)  # outside these local hours, most clinics are closed
 
 
@@ -55,7 +53,7 @@ def needs_a_door_now(tracker: Tracker, place: Place, now: datetime | None = None
     for event in reversed(tracker.events):
         if event.get("event") == "action" and event.get("name") == ActionSearchProviders.NAME:
             return False
-        if event.get("event") == "user" and NOW_WORDS.search(event.get("text") or ""):
+        if event.get("event") == "user" and vocabulary.remembered(event).get("now"):
             return True
     return False
 

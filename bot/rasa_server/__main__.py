@@ -14,14 +14,27 @@ from __future__ import annotations
 
 import sys
 
-from bot import quiet_start
+from bot import quiet_start, settings
 
 quiet_start.apply()
 
 from bot.rasa_server import patches  # noqa: E402  (after the filters: importing Rasa raises the notices)
 
 
+def with_api_token(argv: list[str]) -> list[str]:
+    """`run --enable-api` with the API token added inside this process, from NAVIGATOR_RASA_TOKEN (or
+    var/rasa-api.token): a token on the command line is shown by `ps` to every user of the machine, and
+    it opens every conversation and PUT /model. A token given on the command line is refused."""
+    if any(arg == "--auth-token" or arg.startswith("--auth-token=") for arg in argv):
+        raise SystemExit("Give the Rasa API token in NAVIGATOR_RASA_TOKEN, not on the command line (ps shows it).")
+    if argv[:1] != ["run"] or "--enable-api" not in argv or argv[1:2] == ["actions"]:
+        return argv
+    # --auth-token=...: a url-safe token may begin with "-", which argparse would read as an option.
+    return [*argv, f"--auth-token={settings.rasa_api_token()}"]
+
+
 def main() -> int:
+    settings.keep_files_private()
     try:
         patches.install()
     except patches.PatchMismatch as mismatch:
@@ -30,6 +43,7 @@ def main() -> int:
         return 2
     from rasa.__main__ import main as rasa_main
 
+    sys.argv[1:] = with_api_token(sys.argv[1:])
     sys.argv[0] = "rasa"
     rasa_main()
     return 0

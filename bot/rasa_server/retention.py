@@ -1,10 +1,11 @@
-"""Delete every conversation idle longer than the retention window, now.
+"""Delete every conversation idle longer than the retention window, and SMS replies and message
+ids past theirs (bot.senders), now.
 
     NAVIGATOR_RETENTION_HOURS=24 python -m bot.rasa_server.retention [--endpoints endpoints.production.yml]
 
-The conversation store also does this by itself as turns are saved (at most every
-five minutes), but a quiet night saves no turns: run this from cron or a systemd timer
-(docs/deploy.md) so nothing outlives the window. Prints how many were deleted.
+The Rasa server also does this by itself every five minutes (bot.rasa_server.patches.housekeeping);
+run this from cron or a systemd timer (docs/deploy.md) as well, so nothing outlives the window
+while no Rasa server runs. Prints how many conversations were deleted.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from rasa.utils.endpoints import read_endpoint_config
 
 from bot import files, settings
 from bot.rasa_server.tracker_store import PrivateSQLTrackerStore
+from bot.senders import ChannelStore
 
 
 def default_endpoints() -> Path:
@@ -38,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     store = tracker_store(args.endpoints or default_endpoints())
     deleted = asyncio.run(store.delete_idle())
+    ChannelStore().purge()
     print(f"deleted {deleted} conversations idle longer than {store.retention_seconds / 3600:g} hours")
     return 0
 

@@ -24,7 +24,7 @@ def origin_of(url: str) -> str:
 class Settings:
     """Everything the deployer configures, read from the environment by `from_env`."""
 
-    host: str = "0.0.0.0"
+    host: str = "127.0.0.1"
     port: int = 8080
     database_url: str | None = None  # the registry (NAVIGATOR_DATABASE_URL; var/registry.db)
     channel_database_url: str | None = None  # the STOP list (NAVIGATOR_CHANNEL_DATABASE_URL)
@@ -61,7 +61,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         rasa_url = settings.RASA_URL.read(env).rstrip("/")
         return cls(
-            host=settings.WEB_HOST.read(env),
+            host=settings.bind_host(settings.WEB_HOST, env),
             port=settings.WEB_PORT.read(env),
             database_url=settings.DATABASE_URL.read(env),
             channel_database_url=settings.CHANNEL_DATABASE_URL.read(env),

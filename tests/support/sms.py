@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
-from bot.senders import ChannelStore, MessageSeen, Suppression, sender_id
+from bot.senders import ChannelStore, MessageSeen, SmsReply, Suppression, sender_id
 
 TOKEN = "test-auth-token"
 KEY = b"test-sender-key"
@@ -139,5 +139,6 @@ def sms(body: Optional[str] = "hello", **extra: str) -> dict[str, str]:
 def table_rows(store: ChannelStore) -> list[tuple]:
     with Session(store.engine) as session:
         suppressed = [(row.sender_hash, row.since) for row in session.scalars(select(Suppression))]
-        seen = [(row.sid_hash, row.created_at, row.reply) for row in session.scalars(select(MessageSeen))]
-    return suppressed + seen
+        seen = [(row.sid_hash, row.created_at) for row in session.scalars(select(MessageSeen))]
+        replies = [(row.sid_hash, row.sender_hash, row.created_at, row.twiml) for row in session.scalars(select(SmsReply))]
+    return suppressed + seen + replies

@@ -154,14 +154,14 @@ def results_in(texts: list[str]) -> bool:
 
 # --- what production exposes ---------------------------------------------------------------------
 
-def test_production_has_no_rest_channel_a_locked_api_and_no_open_cors(cluster):
+def test_production_has_the_rest_channel_off_a_locked_api_and_no_open_cors(cluster):
     port = cluster.replicas[0].rasa_port
     rest = urllib.request.Request(f"http://localhost:{port}/webhooks/rest/webhook",
                                   data=b'{"sender": "anyone", "message": "hi"}',
                                   headers={"Content-Type": "application/json"})
     with pytest.raises(urllib.error.HTTPError) as no_rest:
         urllib.request.urlopen(rest, timeout=10)
-    assert no_rest.value.code == 404
+    assert no_rest.value.code == 403  # off: no NAVIGATOR_REST_TOKEN
 
     with pytest.raises(urllib.error.HTTPError) as no_token:
         urllib.request.urlopen(f"http://localhost:{port}/conversations/anyone/tracker", timeout=10)

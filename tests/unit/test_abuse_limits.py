@@ -176,7 +176,7 @@ def test_sms_limits_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("NAVIGATOR_LIMIT_SMS_REFUSED_PER_IP", "0")
     monkeypatch.setenv("NAVIGATOR_CHANNEL_DATABASE_URL", f"sqlite:///{tmp_path / 'channels.db'}")
     monkeypatch.setenv("NAVIGATOR_SENDER_KEY", "00ff")
-    channel = TwilioSmsInput.from_credentials({"auth_token": "t"})
+    channel = TwilioSmsInput.from_credentials({"auth_token": "t", "public_url": "https://sms.example.org"})
     assert channel.sender_limit.per_minute == 4
     assert not channel.refused_limit.enabled
     assert channel.max_body_bytes == 64 * 1024

@@ -375,7 +375,7 @@ async def test_what_a_medication_is_without_naming_one_gets_all_three():
 async def test_what_is_kept_names_the_retention_window(monkeypatch):
     monkeypatch.setenv("NAVIGATOR_RETENTION_HOURS", "12")
     messages, _ = await run(ActionExplainPrivacy(), tracker())
-    assert "chats are deleted after 12 hours" in messages[0]["text"]
+    assert "delete it 12 hours after your last text" in messages[0]["text"]
 
 
 async def test_forget_me_confirms_and_clears_the_conversation():

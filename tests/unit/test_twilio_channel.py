@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -25,7 +27,18 @@ from bot.rasa_server.channels.twilio_sms import (
     PICTURE_TEXT,
     TwilioSmsInput,
 )
-from bot.senders import ChannelStore, normalize_phone, sender_id
+from sqlalchemy import delete, update
+from sqlalchemy.orm import Session
+
+from bot.senders import (
+    REPLY_KEPT_SECONDS,
+    SEEN_KEPT_SECONDS,
+    ChannelStore,
+    MessageSeen,
+    SmsReply,
+    normalize_phone,
+    sender_id,
+)
 from bot.present.sms import is_gsm7
 from support.sms import (GREETING, KEY, PHONE, SENDER, TOKEN, WEBHOOK_PATH, RecordingTrackerStore, Webhook, sms,
                          table_rows)
@@ -101,14 +114,19 @@ async def test_forwarded_headers_are_ignored_unless_trusted(start_webhook):
     assert webhook.agent.received == []
 
 
-async def test_behind_a_trusted_proxy_the_forwarded_url_is_checked(start_webhook):
-    webhook = await start_webhook(trust_forwarded_headers=True)
+async def test_behind_a_proxy_the_signature_is_checked_against_the_public_url_whatever_the_headers_say(start_webhook):
+    webhook = await start_webhook(public_url=PUBLIC_URL, trust_forwarded_headers=True)
     proxy_headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "navigator.example.org"}
     reply = await webhook.post(sms("hello"), signed_url=PUBLIC_URL + WEBHOOK_PATH, headers=proxy_headers)
     assert reply.messages() == ["You said: hello"]
-    # A trusted header only changes which URL is checked: a bad signature still fails.
-    forged = await webhook.post(sms("hello"), signed_url=FORGED_URL, token="guess", headers=FORGED)
+    forged = await webhook.post(sms("hello"), signed_url=FORGED_URL, headers=FORGED)
     assert forged.status == 403
+
+
+def test_a_token_without_the_public_url_does_not_start(tmp_path):
+    # Without it the URL checked would be the one the request's Host header names.
+    with pytest.raises(ValueError, match="NAVIGATOR_PUBLIC_URL"):
+        TwilioSmsInput("token", public_url=None, key=KEY, store=ChannelStore(f"sqlite:///{tmp_path / 'c.db'}"))
 
 
 async def test_the_public_url_includes_the_query_string(start_webhook):
@@ -273,16 +291,44 @@ async def test_a_retry_during_the_first_request_waits_for_its_reply(start_webhoo
     assert len(webhook.agent.received) == 1
 
 
-async def test_replies_are_kept_only_briefly(tmp_path):
+async def test_a_reply_is_kept_two_minutes_and_the_message_id_two_days(tmp_path):
     store = ChannelStore(f"sqlite:///{tmp_path / 'channels.db'}")
     assert store.claim("SM1")
-    store.store_reply("SM1", "<Response />")
-    store.purge(older_than_seconds=600)
+    store.store_reply("SM1", SENDER, "<Response />")
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    store.purge(now + timedelta(seconds=REPLY_KEPT_SECONDS - 5))
     assert store.reply_for("SM1") == "<Response />"
-    store.purge(older_than_seconds=0)
+    store.purge(now + timedelta(seconds=REPLY_KEPT_SECONDS + 5))
     assert store.reply_for("SM1") is None
+    assert not store.claim("SM1")  # still known: a replay of it is recognised
+    store.purge(now + timedelta(seconds=SEEN_KEPT_SECONDS + 5))
     assert store.claim("SM1")
-    assert not store.claim("SM1")
+
+
+async def test_a_signed_stop_sent_again_a_day_later_changes_nothing(start_webhook):
+    webhook = await start_webhook()
+    stop = sms("STOP")
+    assert (await webhook.post(stop)).messages() == []
+    assert (await webhook.post(sms("START"))).messages() == [GREETING]
+    assert not webhook.store.is_suppressed(SENDER)
+    # The captured STOP, replayed once its reply is gone (as a day later).
+    with Session(webhook.store.engine) as session, session.begin():
+        a_day_ago = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(hours=24)
+        session.execute(update(MessageSeen).values(created_at=a_day_ago))
+        session.execute(delete(SmsReply))
+    started = time.monotonic()
+    replayed = await webhook.post(stop)
+    assert replayed.messages() == [] and time.monotonic() - started < 2
+    assert not webhook.store.is_suppressed(SENDER)
+    assert [m.text for m in webhook.agent.received] == ["/greet"]
+
+
+async def test_delete_also_deletes_the_replies_kept_for_retries(start_webhook):
+    webhook = await start_webhook()
+    await webhook.post(sms("need bupe near 19134"))
+    assert any(len(row) == 4 and row[1] == SENDER and "19134" in row[3] for row in table_rows(webhook.store))
+    await webhook.post(sms("DELETE"))
+    assert not any(len(row) == 4 and "19134" in row[3] for row in table_rows(webhook.store))
 
 
 # --- Odd messages ---------------------------------------------------------------------------------

@@ -6,7 +6,10 @@ message without a body and blocks the server while it sends replies through the 
 Here every request must carry Twilio's signature, the number becomes a keyed hash at once
 (bot.senders), and the reply goes back in the HTTP response, so nothing is sent later and
 no number needs to be kept. STOP, START, HELP and DELETE are handled here, before the
-assistant.
+assistant. The signature is checked against NAVIGATOR_PUBLIC_URL (required with a token), never a
+URL the request's headers name. A message's id is kept hashed for 48 hours, so a captured request
+sent again later (a STOP) changes nothing; its reply is kept 2 minutes for Twilio's retries. Once
+answered, a message and its replies can be deleted from Twilio's log (bot/rasa_server/channels/twilio_logs.py).
 
 Abuse limits (bot.limits; the numbers are settings in bot.settings):
 - a phone number (its hashed sender id) gets NAVIGATOR_LIMIT_SMS_PER_SENDER messages a minute.
@@ -44,6 +47,7 @@ from bot import settings
 from bot.limits import RateLimiter, client_ip
 from bot.present import catalogue
 from bot.present.sms import clean_incoming, split_reply, to_gsm7
+from bot.rasa_server.channels.twilio_logs import TwilioLogCleaner
 from bot.senders import ChannelStore, sender_id, sender_key
 
 logger = logging.getLogger(__name__)
@@ -52,6 +56,8 @@ MAX_BODY_BYTES = settings.SMS_MAX_BODY_BYTES.default
 MAX_TEXT_CHARS = 1000
 MAX_MESSAGES = 5
 RETRY_POLL_SECONDS = 0.2
+# A retry of a message arrives within Twilio's 15 s; one seen longer ago than the reply time and this is a replay.
+RETRY_GRACE_SECONDS = 30
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 # Twilio's opt-out and opt-in keywords; the carrier or Twilio answers those itself.
@@ -92,9 +98,11 @@ class TwilioSmsInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> TwilioSmsInput:
         credentials = credentials or {}
+        auth_token = settings.TWILIO_AUTH_TOKEN.read(configured=credentials.get("auth_token"))
         return cls(
-            auth_token=settings.TWILIO_AUTH_TOKEN.read(configured=credentials.get("auth_token")),
+            auth_token=auth_token,
             public_url=settings.PUBLIC_URL.read(configured=credentials.get("public_url")),
+            log_cleaner=TwilioLogCleaner.from_settings(auth_token),
             trust_forwarded_headers=settings.TRUST_FORWARDED_HEADERS.read(
                 configured=credentials.get("trust_forwarded_headers")),
             reply_timeout=settings.SMS_REPLY_TIMEOUT.read(configured=credentials.get("reply_timeout")),
@@ -111,10 +119,15 @@ class TwilioSmsInput(InputChannel):
         sender_limit: RateLimiter | None = None,
         refused_limit: RateLimiter | None = None,
         max_body_bytes: int | None = None,
+        log_cleaner: TwilioLogCleaner | None = None,
     ) -> None:
         if not auth_token:
             logger.warning("No Twilio auth token (%s): every SMS webhook request will be refused.",
                            settings.TWILIO_AUTH_TOKEN.name)
+        elif not public_url:
+            # Without it the signature would be checked against whatever URL the Host header names.
+            raise ValueError(f"{settings.TWILIO_AUTH_TOKEN.name} is set but {settings.PUBLIC_URL.name} is not: set "
+                             "it to the public https address Twilio calls")
         self.auth_token = auth_token
         self.public_url = public_url.rstrip("/") if public_url else None
         self.trust_forwarded_headers = trust_forwarded_headers
@@ -127,6 +140,7 @@ class TwilioSmsInput(InputChannel):
         self.refused_limit = refused_limit if refused_limit is not None \
             else RateLimiter.from_settings(settings.SMS_REFUSED_PER_IP)
         self.max_body_bytes = max_body_bytes or settings.SMS_MAX_BODY_BYTES.read()
+        self.log_cleaner = log_cleaner
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("twilio_sms_webhook", __name__)
@@ -172,16 +186,10 @@ class TwilioSmsInput(InputChannel):
         return response.text("Forbidden", status=403)
 
     def _signed_url(self, request: Request) -> str:
-        """The URL Twilio requested, which its signature covers."""
+        """The URL Twilio requested, which its signature covers: the configured public URL, never one
+        the request's Host or X-Forwarded-* headers name."""
         path = request.path + (f"?{request.query_string}" if request.query_string else "")
-        if self.public_url:
-            return self.public_url + path
-        scheme = "https" if request.conn_info.ssl else "http"
-        host = request.headers.get("host", "")
-        if self.trust_forwarded_headers:
-            scheme = _first_value(request.headers.get("x-forwarded-proto")) or scheme
-            host = _first_value(request.headers.get("x-forwarded-host")) or host
-        return f"{scheme}://{host}{path}"
+        return f"{self.public_url}{path}"
 
     async def _answer(self, agent: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]],
                       form: MultiDict) -> str:
@@ -195,11 +203,19 @@ class TwilioSmsInput(InputChannel):
         texts = await self._reply_texts(agent, on_new_message, sender, form)
         twiml = render_twiml(texts)
         if message_sid:
-            await asyncio.to_thread(self.store.store_reply, message_sid, twiml)
+            await asyncio.to_thread(self.store.store_reply, message_sid, sender, twiml)
+        if self.log_cleaner is not None:
+            self.log_cleaner.after_reply(form)
         return twiml
 
     async def _reply_to_retry(self, message_sid: str) -> str:
-        """Twilio retried a message we have seen: wait for the first request's reply."""
+        """Twilio retried a message we have seen: wait for the first request's reply. A message seen
+        longer ago than any retry is a captured request sent again: it changes nothing and gets no text."""
+        seen = await asyncio.to_thread(self.store.seen_seconds_ago, message_sid)
+        if seen is not None and seen > self.reply_timeout + RETRY_GRACE_SECONDS:
+            logger.warning("Ignored an SMS webhook request for a message handled %d minutes ago (a replay).",
+                           seen // 60)
+            return render_twiml([])
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.reply_timeout
         while loop.time() < deadline:
@@ -216,6 +232,7 @@ class TwilioSmsInput(InputChannel):
         if keyword in OPT_OUT_KEYWORDS:
             await asyncio.to_thread(self.store.suppress, sender)
             await delete_conversation(agent, sender)
+            await asyncio.to_thread(self.store.forget, sender)
             return []  # Twilio and the carrier send the opt-out confirmation
         suppressed = await asyncio.to_thread(self.store.is_suppressed, sender)
         verdict = self.sender_limit.check(sender)
@@ -235,6 +252,7 @@ class TwilioSmsInput(InputChannel):
             return []
         if keyword == DELETE_KEYWORD:
             await delete_conversation(agent, sender)
+            await asyncio.to_thread(self.store.forget, sender)
             return [DELETED_TEXT]
         if not text:
             return [PICTURE_TEXT] if _media_count(form) > 0 else [EMPTY_TEXT]
@@ -338,9 +356,4 @@ async def _read_form(request: Request, max_bytes: int = MAX_BODY_BYTES) -> Multi
 def _media_count(form: MultiDict) -> int:
     count = form.get("NumMedia", "0")
     return int(count) if count.isascii() and count.isdigit() else 0  # "²".isdigit() is True
-
-
-def _first_value(header: str | None) -> str:
-    """The first of a comma-separated list of values, as proxies append theirs."""
-    return (header or "").split(",")[0].strip()
 

@@ -5,6 +5,7 @@
 
 - resilience: a failed or late custom action answers with the helplines instead of silence.
 - speedups: two costs stock Rasa pays on every turn for answers that never change.
+- housekeeping: deletion past the retention windows on a schedule, not only when turns are saved.
 
 Each patch replaces a function of Rasa 3.6. `install` first checks that the installed Rasa is
 3.6.x and that every function it replaces still has the signature the patch was written for;
@@ -16,12 +17,14 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import rasa
+import rasa.core.run
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event
 
-from bot.rasa_server.patches import resilience, speedups
+from bot.rasa_server.patches import housekeeping, resilience, speedups
 
 SUPPORTED_RASA = "3.6."
 
@@ -32,7 +35,7 @@ class PatchMismatch(RuntimeError):
 
 @dataclass(frozen=True)
 class Patch:
-    owner: type
+    owner: Any  # a class or a module
     attribute: str
     parameters: tuple[str, ...]  # the replaced function's parameters, as Rasa 3.6 has them
     install: Callable[[], None]
@@ -42,6 +45,8 @@ PATCHES = (
     Patch(RemoteAction, "run", ("self", "output_channel", "nlg", "tracker", "domain"), resilience.install),
     Patch(RemoteAction, "_validate_action_result", ("self", "result"), speedups.install_answer_check),
     Patch(Event, "resolve_by_type", ("type_name", "default"), speedups.install_event_lookup),
+    Patch(rasa.core.run, "load_agent_on_start", ("model_path", "endpoints", "remote_storage", "app", "loop"),
+          housekeeping.install),
 )
 
 
