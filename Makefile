@@ -81,8 +81,8 @@ validate: $(STAMP) $(DOMAIN_RESPONSES)
 
 # Tests use Debian's packages, never downloads: Chromium for the widget's browser test, PostgreSQL
 # with its PostGIS (the registry uses it when present: the package of the newest installed PostgreSQL,
-# or Debian's default with none yet) and Redis for the production stores (the tests start their own
-# servers on loopback and stop them).
+# or Debian's default with none yet), Redis for the production stores and nginx for the proxy in front
+# of two replicas (deploy/nginx; the tests start their own servers on loopback and stop them).
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 system-packages:
 	@missing=""; \
@@ -92,6 +92,7 @@ system-packages:
 	for major in $$(ls /usr/lib/postgresql 2>/dev/null | sort -n); do postgis=postgresql-$$major-postgis-3; done; \
 	ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || missing="$$missing $$postgis"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	test -x /usr/sbin/nginx || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \

@@ -33,7 +33,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from bot import settings
+from bot import files, settings
 
 ROOT = settings.ROOT
 BIN = Path(sys.executable).parent
@@ -90,8 +90,8 @@ class Assistant:
         # 127.0.0.1, not localhost: Rasa opens a connection per action call and would resolve the name each time.
         self.env.setdefault(settings.ACTIONS_URL.name, f"http://127.0.0.1:{actions_port}/webhook")
         suffix = ".production.yml" if self.production else ".yml"
-        self.endpoints = endpoints or ROOT / f"endpoints{suffix}"
-        self.credentials = credentials or ROOT / f"credentials{suffix}"
+        self.endpoints = endpoints or files.path(f"endpoints{suffix}")
+        self.credentials = credentials or files.path(f"credentials{suffix}")
         self.only = tuple(only)
         self.web = ("web" in self.only) and (web is None or web)
         self.quiet = quiet

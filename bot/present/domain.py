@@ -8,13 +8,12 @@ A test keeps the file equal to what this writes.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
 
+from bot import files
 from bot.present.catalogue import domain_responses
 
-RESPONSES_FILE = Path(__file__).resolve().parents[2] / "domain" / "responses.yml"
+RESPONSES_FILE = files.path("domain/responses.yml")
 HEADER = ("# Written by `make domain` (python -m bot.present.domain) from bot/present/text/en.yml: edit the\n"
           "# catalogue, not this file.\n")
 

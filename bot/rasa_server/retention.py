@@ -17,13 +17,13 @@ from pathlib import Path
 from rasa.core.tracker_store import TrackerStore
 from rasa.utils.endpoints import read_endpoint_config
 
-from bot import settings
+from bot import files, settings
 from bot.rasa_server.tracker_store import PrivateSQLTrackerStore
 from bot.senders import ChannelStore
 
 
 def default_endpoints() -> Path:
-    return settings.ROOT / ("endpoints.production.yml" if settings.production() else "endpoints.yml")
+    return files.path("endpoints.production.yml" if settings.production() else "endpoints.yml")
 
 
 def tracker_store(endpoints: Path) -> PrivateSQLTrackerStore:
