@@ -13,8 +13,9 @@ Routes:
     GET  /api/openapi.json   the API's OpenAPI document (bot.web.openapi)
 
 This module wires them: `make_app` builds the app from `Settings` (bot.web.config), `resources`
-opens what the handlers share (bot.web.state) and `main` serves it with the access log that
-keeps no query string (bot.web.middleware).
+opens what the handlers share (bot.web.state) and `main` serves it (bot.web.server: aiohttp with
+the connection limits 3.9.5 lacks) with the access log that keeps no query string
+(bot.web.middleware).
 
 Abuse limits (bot.limits): /api/search takes NAVIGATOR_LIMIT_SEARCH_PER_IP requests a minute from
 one address and the sign-in form NAVIGATOR_LIMIT_LOGIN_PER_IP, both answering 429 with Retry-After
@@ -41,6 +42,7 @@ from bot.web.openapi import api_openapi
 from bot.web.pages import host_page, login, logout, navigator_page
 from bot.web.search_api import api_search
 from bot.web.send_api import api_send, twilio_client
+from bot.web.server import HANDLER_ARGS, serve
 from bot.web.state import (
     CHANNEL_STORE,
     HTTP_CLIENT,
@@ -78,7 +80,7 @@ async def resources(app: web.Application):
 
 def make_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[security_headers_middleware(settings)],
-                          client_max_size=settings.max_body_bytes)
+                          client_max_size=settings.max_body_bytes, handler_args=HANDLER_ARGS)
     app[SETTINGS] = settings
     app[LOGIN_THROTTLE] = LoginThrottle()
     # Each limit remembers NAVIGATOR_LIMIT_TRACKED_KEYS addresses (RateLimiter reads it).
@@ -103,8 +105,11 @@ def main() -> None:
     if not settings.navigator_token:
         logger.info("the peer navigator page is off: set NAVIGATOR_NAVIGATOR_TOKEN to turn it on")
     logger.info("web app on http://%s:%d", settings.host, settings.port)
-    web.run_app(make_app(settings), host=settings.host, port=settings.port, access_log_class=PathOnlyAccessLogger,
-                print=None)
+    try:
+        asyncio.run(serve(make_app(settings), settings.host, settings.port, handle_signals=True,
+                          access_log_class=PathOnlyAccessLogger))
+    except (web.GracefulExit, KeyboardInterrupt):
+        pass
 
 
 if __name__ == "__main__":

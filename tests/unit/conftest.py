@@ -10,12 +10,13 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.web.app import make_app
 from bot.web.config import Settings
 from support.services import free_port
-from support.web import NAVIGATOR_TOKEN, RASA_TOKEN, SENDER_KEY_HEX
+from support.web import NAVIGATOR_TOKEN, RASA_TOKEN, SENDER_KEY_HEX, AppServer
 
 
 @pytest.fixture
 async def serve(national_registry, tmp_path, monkeypatch):
-    """Start the web app on the national registry; keyword arguments override its settings."""
+    """Start the web app on the national registry, on the runner `python -m bot.web.app` uses;
+    keyword arguments override its settings."""
     monkeypatch.setenv("NAVIGATOR_SENDER_KEY", SENDER_KEY_HEX)
     clients: list[TestClient] = []
 
@@ -28,7 +29,7 @@ async def serve(national_registry, tmp_path, monkeypatch):
             "navigator_token": NAVIGATOR_TOKEN,
             **overrides,
         })
-        client = TestClient(TestServer(make_app(settings)))
+        client = TestClient(AppServer(make_app(settings)))
         await client.start_server()
         clients.append(client)
         return client

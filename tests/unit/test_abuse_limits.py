@@ -359,16 +359,19 @@ async def test_a_body_over_the_cap_is_413_on_every_route(serve, path):
     assert "Traceback" not in text
 
 
-async def test_a_chunked_body_over_the_cap_is_413(serve):
+async def test_a_chunked_body_is_411_unread(serve):
+    # A chunked body has no size to check up front, and aiohttp 3.9.5 handles many small chunks
+    # slowly (CVE-2025-69229): it is refused before it is read (bot.web.middleware). One that goes
+    # on past 32 KB is cut off (tests/unit/test_hostile_web.py).
     client = await serve(max_body_bytes=4096)
 
     async def chunks():
-        for _ in range(100):
+        for _ in range(4):
             yield b"x" * 1024
 
     response = await client.post("/navigator/login", data=chunks(),
                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
-    assert response.status == 413
+    assert response.status == 411
     assert "Traceback" not in await response.text()
 
 

@@ -1,0 +1,230 @@
+"""Hostile requests against the web app as `python -m bot.web.app` serves it (bot.web.server's
+runner, on a real socket): one test or more per advisory against aiohttp 3.9.5 that a request
+from outside could reach (issue 19, finding 6; docs/security.md lists them), and the sign-in
+throttle's lock-outs (finding 7) are in test_sign_in_throttle.py.
+
+Requests a client library would not send (a path with `..`, a head in pieces, two Host headers,
+pipelining) go over a raw socket (support.web.raw_exchange); memory is measured with tracemalloc,
+in this process, where the server runs."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gzip
+import tracemalloc
+import zlib
+from collections.abc import Iterator
+from types import SimpleNamespace
+
+import aiohttp
+import pytest
+from support.services import free_port
+from support.web import BEARER, NAVIGATOR_TOKEN, RASA_TOKEN, SENDER_KEY_HEX, raw_exchange
+
+from bot.web.app import make_app
+from bot.web.config import Settings
+from bot.web.middleware import PathOnlyAccessLogger
+from bot.web.server import MAX_HEAD_BYTES, MAX_QUEUED_REQUESTS, serve
+
+MB = 1024 * 1024
+
+
+@pytest.fixture
+async def web_app(national_registry, tmp_path, monkeypatch):
+    """The app served by bot.web.server.serve (what main() runs) on a free port of 127.0.0.1."""
+    monkeypatch.setenv("NAVIGATOR_SENDER_KEY", SENDER_KEY_HEX)
+    settings = Settings(database_url=str(national_registry.engine.url), rasa_token=RASA_TOKEN,
+                        channel_database_url=f"sqlite:///{tmp_path / 'channels.db'}",
+                        rasa_url=f"http://127.0.0.1:{free_port()}", navigator_token=NAVIGATOR_TOKEN)
+    port = free_port()
+    task = asyncio.create_task(serve(make_app(settings), "127.0.0.1", port, access_log_class=PathOnlyAccessLogger))
+    session = aiohttp.ClientSession(f"http://127.0.0.1:{port}")
+    for _ in range(200):
+        with contextlib.suppress(aiohttp.ClientConnectionError):
+            await (await session.get("/widget/widget.css")).read()
+            break
+        await asyncio.sleep(0.05)
+    yield SimpleNamespace(port=port, session=session)
+    await session.close()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+@contextlib.contextmanager
+def peak_memory() -> Iterator[SimpleNamespace]:
+    """The most memory Python held at once inside the block, above what it held when it began."""
+    started = not tracemalloc.is_tracing()
+    if started:
+        tracemalloc.start()
+    tracemalloc.reset_peak()
+    before = tracemalloc.get_traced_memory()[0]
+    measured = SimpleNamespace(peak=0)
+    try:
+        yield measured
+    finally:
+        measured.peak = tracemalloc.get_traced_memory()[1] - before
+        if started:
+            tracemalloc.stop()
+
+
+def request(method: str, path: str, *headers: str, body: bytes = b"") -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", *headers]
+    if body:
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+# --- compressed bodies: CVE-2025-69223 (the zip bomb the issue measured), CVE-2026-54278 ----------
+
+
+BOMB = gzip.compress(b"passphrase=" + b"0" * (15 * MB), 9)
+
+
+@pytest.mark.parametrize("encoding, body", [
+    ("gzip", BOMB), ("deflate", zlib.compress(b"0" * (15 * MB), 9)), ("GZIP, identity", BOMB), ("br", BOMB)],
+    ids=["gzip", "deflate", "gzip-and-identity", "br"])
+async def test_a_compressed_body_is_refused_and_never_inflated(web_app, encoding, body):
+    assert len(body) < 16 * 1024
+    with peak_memory() as memory:
+        response = await web_app.session.post("/navigator/login", data=body, headers={
+            "Content-Encoding": encoding, "Content-Type": "application/x-www-form-urlencoded"})
+        text = await response.text()
+    assert response.status == 415 and "uncompressed" in text
+    assert memory.peak < 2 * MB, memory.peak  # it was 15 MB a request
+
+
+async def test_three_compressed_bodies_at_once_hold_no_more_than_their_size(web_app):
+    async def post() -> int:
+        async with web_app.session.post("/navigator/login", data=BOMB, headers={
+                "Content-Encoding": "gzip", "Content-Type": "application/x-www-form-urlencoded"}) as response:
+            return response.status
+
+    with peak_memory() as memory:
+        statuses = await asyncio.gather(post(), post(), post())
+    assert statuses == [415, 415, 415]
+    assert memory.peak < 3 * MB, memory.peak  # 92 MB before
+
+
+async def test_an_identity_encoded_body_is_read_as_usual(web_app):
+    response = await web_app.session.post("/navigator/login", data={"passphrase": NAVIGATOR_TOKEN},
+                                          headers={"Content-Encoding": "identity"}, allow_redirects=False)
+    assert response.status == 303
+
+
+# --- request bodies: CVE-2025-69228, CVE-2026-34517 (multipart), CVE-2025-69229 (chunks) ---------
+
+
+def chunked(pieces: list[bytes]) -> bytes:
+    return b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces) + b"0\r\n\r\n"
+
+
+async def test_a_chunked_multipart_form_is_refused_unread(web_app):
+    # 64 fields of 15 KB: each under the 16 KB cap, which 3.9.5 checks per field; and one field of
+    # 2 MB, which it reads whole before checking.
+    boundary = b"x" * 16
+    fields = [b"--%s\r\nContent-Disposition: form-data; name=\"f%d\"\r\n\r\n%s\r\n" % (boundary, n, b"a" * 15_000)
+              for n in range(64)]
+    fields.append(b"--%s\r\nContent-Disposition: form-data; name=\"passphrase\"\r\n\r\n%s\r\n--%s--\r\n"
+                  % (boundary, b"b" * (2 * MB), boundary))
+    head = request("POST", "/navigator/login", "Transfer-Encoding: chunked",
+                   f"Content-Type: multipart/form-data; boundary={boundary.decode()}")
+    body = chunked(fields)
+    pieces = [head] + [body[i:i + 65536] for i in range(0, len(body), 65536)]
+    del body, fields
+    with peak_memory() as memory:
+        reply = await raw_exchange(web_app.port, pieces, pause=0.001)
+    assert reply.status == 411
+    assert memory.peak < 2 * MB, memory.peak
+
+
+async def test_a_multipart_form_within_the_cap_is_415(web_app):
+    form = aiohttp.FormData()
+    form.add_field("passphrase", NAVIGATOR_TOKEN)
+    form.add_field("file", b"x" * 100, filename="x.bin")
+    response = await web_app.session.post("/navigator/login", data=form, allow_redirects=False)
+    assert response.status == 415
+    assert "Set-Cookie" not in response.headers
+
+
+async def test_a_body_in_many_tiny_chunks_is_refused_and_the_connection_closed(web_app):
+    head = request("POST", "/navigator/login", "Transfer-Encoding: chunked",
+                   "Content-Type: application/x-www-form-urlencoded")
+    body = chunked([b"p"] * 200_000)  # 1.2 MB of one-byte chunks
+    reply = await raw_exchange(web_app.port, [head] + [body[i:i + 4096] for i in range(0, len(body), 4096)],
+                               pause=0.0005)
+    assert reply.received is not None, "the server kept reading"
+    assert reply.status == 411
+    assert reply.sent < len(head) + 10 * MAX_HEAD_BYTES
+
+
+async def test_chunked_requests_without_a_body_are_refused_too(web_app):
+    reply = await raw_exchange(web_app.port, [request("GET", "/", "Transfer-Encoding: chunked") + b"0\r\n\r\n"])
+    assert reply.status == 411 and reply.received is not None
+
+
+# --- the request head: CVE-2026-54277, CVE-2026-22815, CVE-2026-54273, CVE-2026-34525 -----------
+
+
+async def test_a_request_line_sent_in_pieces_is_cut_off(web_app):
+    # The C parser checks the request line's 8190-byte cap per piece that arrives, not in total.
+    pieces = [b"GET /"] + [b"a" * 4000] * 250 + [b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"]
+    reply = await raw_exchange(web_app.port, pieces, pause=0.002)
+    assert reply.status == 431
+    assert reply.sent < 4 * MAX_HEAD_BYTES  # it read the whole megabyte before, and answered 404
+
+
+async def test_a_request_with_a_hundred_thousand_headers_is_cut_off(web_app):
+    head = b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X-A: b\r\n" * 100_000 + b"Connection: close\r\n\r\n"
+    with peak_memory() as memory:
+        reply = await raw_exchange(web_app.port, [head[i:i + 8192] for i in range(0, len(head), 8192)],
+                                   pause=0.001)
+    assert reply.status == 431
+    assert memory.peak < 4 * MB, memory.peak
+
+
+async def test_trailers_after_a_chunked_body_are_cut_off(web_app):
+    head = request("POST", "/api/send", "Transfer-Encoding: chunked", "Content-Type: application/json",
+                   *(f"{key}: {value}" for key, value in BEARER.items()))
+    trailers = b"0\r\n" + b"X-T: y\r\n" * 100_000 + b"\r\n"
+    reply = await raw_exchange(web_app.port, [head, b"2\r\n{}\r\n"]
+                               + [trailers[i:i + 8192] for i in range(0, len(trailers), 8192)], pause=0.001)
+    assert reply.received is not None and reply.status == 411
+    assert reply.sent < 8 * MAX_HEAD_BYTES
+
+
+async def test_bytes_after_an_upgrade_request_are_not_kept(web_app):
+    head = request("GET", "/", "Connection: Upgrade", "Upgrade: websocket")
+    reply = await raw_exchange(web_app.port, [head] + [b"z" * 8192] * 200, pause=0.001)
+    assert reply.received is not None, "the server kept the connection open"
+    assert reply.sent < len(head) + 8 * MAX_HEAD_BYTES
+
+
+async def test_pipelined_requests_queue_no_further_than_the_limit(web_app):
+    one = request("GET", "/widget/widget.css")
+    reply = await raw_exchange(web_app.port, [one * 2000 + request("GET", "/", "Connection: close")])
+    assert reply.received is not None
+    assert len(reply.statuses) <= MAX_QUEUED_REQUESTS + 1  # it answered all 2001 before
+
+
+async def test_a_few_pipelined_requests_are_all_answered(web_app):
+    pipelined = request("GET", "/widget/widget.css") * 3 + request("GET", "/static/host.css", "Connection: close")
+    reply = await raw_exchange(web_app.port, [pipelined])
+    assert reply.statuses == [200, 200, 200, 200]
+
+
+async def test_two_host_headers_are_refused(web_app):
+    reply = await raw_exchange(web_app.port, [
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n"])
+    assert reply.status == 400
+    assert b"evil.example" not in (reply.received or b"")
+    login = await raw_exchange(web_app.port, [request(
+        "POST", "/navigator/login", "Host: evil.example", "Origin: http://evil.example", "Connection: close",
+        "Content-Type: application/x-www-form-urlencoded", body=f"passphrase={NAVIGATOR_TOKEN}".encode())])
+    assert login.status == 400 and b"Set-Cookie" not in (login.received or b"")
+
+
+async def test_an_ordinary_request_head_is_answered(web_app):
+    headers = [f"X-Header-{n}: {'v' * 200}" for n in range(60)]  # 13 KB of headers
+    reply = await raw_exchange(web_app.port, [request("GET", "/", *headers, "Connection: close")])
+    assert reply.status == 200
