@@ -2,6 +2,8 @@
 page, and the peer navigators' protected search page with its JSON API.
 
     app.py             the app factory (`make_app`), start-up and clean-up, `python -m bot.web.app`
+    server.py          aiohttp's server with the connection limits 3.9.5 lacks (`serve`)
+    static_files.py    the widget's and the pages' files, read at start-up and served by name
     config.py          the web app's `Settings`, read through bot.settings
     state.py           the typed keys for what the handlers share
     middleware.py      body cap, API errors as JSON, security headers, the path-only access log

@@ -15,7 +15,8 @@ Routes:
 This module wires them: `make_app` builds the app from `Settings` (bot.web.config), `resources`
 opens what the handlers share (bot.web.state) and `main` serves it (bot.web.server: aiohttp with
 the connection limits 3.9.5 lacks) with the access log that keeps no query string
-(bot.web.middleware).
+(bot.web.middleware). The widget's and the pages' files are served from a table read at start-up
+(bot.web.static_files), never through aiohttp's static routes.
 
 Abuse limits (bot.limits): /api/search takes NAVIGATOR_LIMIT_SEARCH_PER_IP requests a minute from
 one address and the sign-in form NAVIGATOR_LIMIT_LOGIN_PER_IP, both answering 429 with Retry-After
@@ -35,6 +36,7 @@ from aiohttp import web
 
 from bot.limits import RateLimiter
 from bot.senders import ChannelStore, sender_key
+from bot.web import static_files
 from bot.web.config import Settings
 from bot.web.login_throttle import LoginThrottle
 from bot.web.middleware import PathOnlyAccessLogger, security_headers_middleware
@@ -94,8 +96,8 @@ def make_app(settings: Settings) -> web.Application:
     app.router.add_get("/api/search", api_search)
     app.router.add_post("/api/send", api_send)
     app.router.add_get("/api/openapi.json", api_openapi)
-    app.router.add_static("/widget/", STATIC_DIR / "widget")
-    app.router.add_static("/static/", STATIC_DIR / "pages")
+    static_files.add_routes(app, "/widget", STATIC_DIR / "widget")
+    static_files.add_routes(app, "/static", STATIC_DIR / "pages")
     return app
 
 

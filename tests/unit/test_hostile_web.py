@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gzip
+import os
 import tracemalloc
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 from types import SimpleNamespace
 
 import aiohttp
@@ -21,7 +23,8 @@ import pytest
 from support.services import free_port
 from support.web import BEARER, NAVIGATOR_TOKEN, RASA_TOKEN, SENDER_KEY_HEX, raw_exchange
 
-from bot.web.app import make_app
+from bot.web import static_files
+from bot.web.app import STATIC_DIR, make_app
 from bot.web.config import Settings
 from bot.web.middleware import PathOnlyAccessLogger
 from bot.web.server import MAX_HEAD_BYTES, MAX_QUEUED_REQUESTS, serve
@@ -110,6 +113,76 @@ async def test_an_identity_encoded_body_is_read_as_usual(web_app):
     response = await web_app.session.post("/navigator/login", data={"passphrase": NAVIGATOR_TOKEN},
                                           headers={"Content-Encoding": "identity"}, allow_redirects=False)
     assert response.status == 303
+
+
+# --- /widget/ and /static/: CVE-2025-69226 (path components learnt through add_static) -----------
+
+
+def traversals() -> list[str]:
+    inside = STATIC_DIR / "pages" / "host.css"
+    up = "../" * (len(STATIC_DIR.parts) + 2)
+    paths = [
+        "/static/" + up + str(inside).lstrip("/"),  # out to / and back in: answered 200 by 3.9.5
+        "/static/../pages/host.css",
+        "/static/%2e%2e/pages/host.css",
+        "/static/..%2fpages%2fhost.css",
+        "/static/%2E%2E%2F%2E%2E%2Fwidget%2Fwidget.js",
+        "/static/..%5cpages%5chost.css",
+        "/static/..\\pages\\host.css",
+        "/static/host.css%00",
+        "/static/host.css%00.js",
+        "/static//etc/passwd",
+        "/static/%2fetc%2fpasswd",
+        "/static/C:%5cWindows%5cwin.ini",
+        "/widget/../static/pages/navigator.js",
+        "/widget/./widget.js",
+        "/widget/widget.js/",
+        "/widget/",
+        "/widget",
+        "/static/",
+    ]
+    cwd = Path.cwd()
+    if inside.is_relative_to(cwd):  # through the server's working directory, a symlink in /proc
+        paths.append("/static/" + up + "proc/self/cwd/" + str(inside.relative_to(cwd)))
+    return paths
+
+
+@pytest.mark.parametrize("path", traversals())
+async def test_a_path_other_than_a_files_own_name_is_404(web_app, path):
+    reply = await raw_exchange(web_app.port, [request("GET", path, "Connection: close")])
+    assert reply.status in (400, 404), (path, reply.received[:200] if reply.received else None)
+    assert b"Traceback" not in (reply.received or b"")
+
+
+async def test_each_file_is_served_with_its_type_and_cache_headers(web_app):
+    for path, content_type in [("/widget/widget.js", "text/javascript"), ("/widget/widget.css", "text/css"),
+                               ("/static/favicon.svg", "image/svg+xml"),
+                               ("/widget/socket.io-client-LICENSE.txt", "text/plain")]:
+        response = await web_app.session.get(path)
+        assert response.status == 200, path
+        assert response.content_type == content_type, path
+        assert response.headers["Cache-Control"] == static_files.CACHE_CONTROL
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        etag = response.headers["ETag"]
+        body = await response.read()
+        assert body == (STATIC_DIR / ("widget" if path.startswith("/widget/") else "pages") / path.rsplit("/", 1)[1]
+                        ).read_bytes()
+        again = await web_app.session.get(path, headers={"If-None-Match": etag})
+        assert again.status == 304 and await again.read() == b""
+    head = await web_app.session.head("/widget/widget.js")
+    assert head.status == 200
+
+
+def test_only_regular_files_of_known_types_are_served(tmp_path):
+    (tmp_path / "app.js").write_text("ok")
+    (tmp_path / "notes.md").write_text("no type")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "x.js").write_text("not in this folder")
+    outside = tmp_path.parent / f"{tmp_path.name}-secret.txt"
+    outside.write_text("secret")
+    os.symlink(outside, tmp_path / "link.txt")
+    os.symlink(tmp_path / "app.js", tmp_path / "alias.js")
+    assert set(static_files.load(tmp_path)) == {"app.js"}
 
 
 # --- request bodies: CVE-2025-69228, CVE-2026-34517 (multipart), CVE-2025-69229 (chunks) ---------
