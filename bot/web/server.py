@@ -87,7 +87,7 @@ class BoundedRequestHandler(web.RequestHandler):
     def _refuse(self) -> None:
         payload = self._open_payload
         body_open = payload is not None and not payload.is_eof()
-        if body_open:
+        if payload is not None and body_open:
             payload.feed_eof()  # a refused chunked body: nothing more to wait for after its 411
         if self._current_request is None and not self._messages:
             if not body_open and not self._upgrade and self.transport is not None:

@@ -53,7 +53,7 @@ def handler(files: dict[str, StaticFile]) -> Callable[[web.Request], Awaitable[w
         found = files.get(request.match_info.get("name", ""))
         if found is None:
             raise web.HTTPNotFound()
-        headers = {hdrs.ETAG: found.etag, hdrs.CACHE_CONTROL: CACHE_CONTROL}
+        headers: dict[str, str] = {hdrs.ETAG: found.etag, hdrs.CACHE_CONTROL: CACHE_CONTROL}
         if found.etag in {tag.strip() for tag in request.headers.get(hdrs.IF_NONE_MATCH, "").split(",")}:
             return web.Response(status=304, headers=headers)
         return web.Response(body=found.body, headers={**headers, hdrs.CONTENT_TYPE: found.content_type})
