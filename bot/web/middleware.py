@@ -25,6 +25,7 @@ import traceback
 from aiohttp import hdrs, web
 from aiohttp.abc import AbstractAccessLogger
 
+from bot.web.auth import set_device_cookie
 from bot.web.config import Settings
 from bot.web.errors import ApiError
 
@@ -77,6 +78,7 @@ def security_headers_middleware(settings: Settings):
             logger.error("%s at %s:%d", type(error).__name__, frame.filename, frame.lineno)
             response = web.json_response({"error": "internal error"}, status=500)
         response.headers.update(headers)
+        set_device_cookie(request, response)
         if request.path.startswith(("/api/", "/navigator")):
             response.headers["Cache-Control"] = "no-store"
         return response

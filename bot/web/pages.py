@@ -13,18 +13,20 @@ from aiohttp import web
 from bot.web.auth import (
     OFF_MESSAGE,
     SESSION_COOKIE,
-    address_of,
-    bearer_ok,
+    Secret,
+    bearer_secret,
+    check_secret,
+    client_key,
     csrf_token,
     current_session,
     new_session,
     own_origin,
+    retry_after,
     same_origin,
-    secret_matches,
     set_session_cookie,
 )
 from bot.web.search_api import FACET_PARAMETERS
-from bot.web.state import LOGIN_LIMIT, LOGIN_THROTTLE, SETTINGS
+from bot.web.state import LOGIN_LIMIT, SETTINGS
 from providers import taxonomy
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -55,14 +57,25 @@ def options(facet: str) -> SafeHtml:
                             for t in taxonomy.terms_of(facet)))
 
 
+def too_many_tries(retry_after_header: str) -> web.Response:
+    page = html_response(render("login.html", error="Too many tries. Wait a few minutes."), status=429)
+    page.headers["Retry-After"] = retry_after_header
+    return page
+
+
 async def navigator_page(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     if not settings.navigator_token:
         return html_response(render("off.html", message=OFF_MESSAGE), status=403)
     session = current_session(request)
     set_cookie = False
-    if session is None and bearer_ok(request):
-        session, set_cookie = new_session(settings.navigator_token), True
+    if session is None and "Authorization" in request.headers:
+        # A bearer token here is a guess like any other: counted, and refused while blocked.
+        verdict = check_secret(request, bearer_secret(request))
+        if verdict is Secret.BLOCKED:
+            return too_many_tries(retry_after(request))
+        if verdict is Secret.RIGHT:
+            session, set_cookie = new_session(settings.navigator_token), True
     if session is None:
         return html_response(render("login.html", error=""), status=401)
     page = render("navigator.html", csrf_token=csrf_token(settings.navigator_token, session),
@@ -79,18 +92,17 @@ async def login(request: web.Request) -> web.Response:
         return html_response(render("off.html", message=OFF_MESSAGE), status=403)
     if not same_origin(request):
         return html_response(render("login.html", error="Sign in from this site's own page."), status=403)
-    client = address_of(request)
-    verdict = request.app[LOGIN_LIMIT].check(client)
-    throttle = request.app[LOGIN_THROTTLE]
-    if not verdict.allowed or throttle.blocked(client):
-        retry_after = verdict.retry_after_header if not verdict.allowed else throttle.retry_after_header(client)
-        page = html_response(render("login.html", error="Too many tries. Wait a few minutes."), status=429)
-        page.headers["Retry-After"] = retry_after
-        return page
+    # Per client (bot.web.auth.client_key): a known device has its own count, not its address's.
+    verdict = request.app[LOGIN_LIMIT].check(client_key(request))
+    if not verdict.allowed:
+        return too_many_tries(verdict.retry_after_header)
     form = await request.post()
     passphrase = form.get("passphrase")
-    if not isinstance(passphrase, str) or not secret_matches(passphrase, settings.navigator_token):
-        throttle.failed(client)
+    # Even the right passphrase is refused while this client is blocked (check_secret says why).
+    checked = check_secret(request, passphrase if isinstance(passphrase, str) else "")
+    if checked is Secret.BLOCKED:
+        return too_many_tries(retry_after(request))
+    if checked is Secret.WRONG:
         return html_response(render("login.html", error="That passphrase is not right."), status=401)
     response = web.Response(status=303, headers={"Location": "/navigator"})
     set_session_cookie(request, response, new_session(settings.navigator_token))

@@ -16,7 +16,7 @@ from aiohttp import web
 from multidict import MultiMapping
 
 from bot.present.api import search_json
-from bot.web.auth import address_of, require_navigator
+from bot.web.auth import client_key, require_navigator
 from bot.web.config import CONTROL_CHARACTERS
 from bot.web.errors import ApiError, too_many_requests
 from bot.web.nlu_client import parse_query
@@ -123,7 +123,9 @@ def place_problem(result: GeocodeResult) -> ApiError:
 
 
 async def api_search(request: web.Request) -> web.Response:
-    verdict = request.app[SEARCH_LIMIT].check(address_of(request))
+    # Per signed-in session or known device, else per address (bot.web.auth.client_key), so that
+    # clients sharing a proxy's address do not share one limit once they have signed in.
+    verdict = request.app[SEARCH_LIMIT].check(client_key(request))
     if not verdict.allowed:  # before the token check: it also slows down guessing the token
         raise too_many_requests(verdict.retry_after_header)
     require_navigator(request)

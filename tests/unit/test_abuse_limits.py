@@ -330,10 +330,14 @@ async def test_search_counts_forwarded_addresses_only_behind_a_trusted_proxy(ser
 
 async def test_sign_in_attempts_over_the_address_limit_are_429_even_with_the_right_passphrase(serve):
     client = await serve(login_per_minute=3)
-    statuses = [(await client.post("/navigator/login", data={"passphrase": NAVIGATOR_TOKEN},
-                                   allow_redirects=False)).status for _ in range(4)]
+
+    async def sign_in_as_a_new_client():
+        client.session.cookie_jar.clear()  # no session or device cookie: counted by its address
+        return await client.post("/navigator/login", data={"passphrase": NAVIGATOR_TOKEN}, allow_redirects=False)
+
+    statuses = [(await sign_in_as_a_new_client()).status for _ in range(4)]
     assert statuses == [303, 303, 303, 429]
-    refused = await client.post("/navigator/login", data={"passphrase": NAVIGATOR_TOKEN}, allow_redirects=False)
+    refused = await sign_in_as_a_new_client()
     assert refused.status == 429 and int(refused.headers["Retry-After"]) >= 1
     assert "Too many tries" in await refused.text()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gzip
+import logging
 import os
 import tracemalloc
 import zlib
@@ -234,6 +235,34 @@ async def test_a_body_in_many_tiny_chunks_is_refused_and_the_connection_closed(w
 async def test_chunked_requests_without_a_body_are_refused_too(web_app):
     reply = await raw_exchange(web_app.port, [request("GET", "/", "Transfer-Encoding: chunked") + b"0\r\n\r\n"])
     assert reply.status == 411 and reply.received is not None
+
+
+# --- cookies: CVE-2025-69230 (a warning per invalid cookie) ----------------------------------------
+
+
+async def test_invalid_cookies_log_nothing_and_do_not_hide_the_session(web_app, caplog):
+    login = await web_app.session.post("/navigator/login", data={"passphrase": NAVIGATOR_TOKEN},
+                                       allow_redirects=False)
+    session = login.cookies["navigator_session"].value
+    junk = "; ".join(f'bad"name{n}=x' for n in range(500))
+    caplog.set_level(logging.DEBUG)
+    async with aiohttp.ClientSession(f"http://127.0.0.1:{web_app.port}") as fresh:
+        response = await fresh.get("/api/search", params={"place": "19134"},
+                                   headers={"Cookie": f"{junk}; navigator_session={session}"})
+    assert response.status == 200
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+async def test_a_cookie_full_of_backslashes_is_read_in_linear_time(web_app):
+    # Python 3.10.13's http.cookies (which aiohttp 3.9.5's request.cookies uses) unquotes in
+    # quadratic time (CVE-2024-7592): 0.13 s of blocked event loop per request with 8 KB.
+    cookie = 'theme="' + "\\" * 8000 + '"'
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    for _ in range(20):
+        response = await web_app.session.get("/navigator", headers={"Cookie": cookie})
+        assert response.status == 401
+    assert loop.time() - started < 1.0
 
 
 # --- the request head: CVE-2026-54277, CVE-2026-22815, CVE-2026-54273, CVE-2026-34525 -----------
