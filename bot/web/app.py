@@ -19,11 +19,13 @@ the connection limits 3.9.5 lacks) with the access log that keeps no query strin
 (bot.web.static_files), never through aiohttp's static routes.
 
 Abuse limits (bot.limits): /api/search takes NAVIGATOR_LIMIT_SEARCH_PER_IP requests a minute from
-one address and the sign-in form NAVIGATOR_LIMIT_LOGIN_PER_IP, both answering 429 with Retry-After
+one client and the sign-in form NAVIGATOR_LIMIT_LOGIN_PER_IP, both answering 429 with Retry-After
 past that; a wrong passphrase, in the form or as a bearer token, counts toward the sign-in
-throttle (bot.web.login_throttle: 10 in 5 minutes). A request body over
-NAVIGATOR_WEB_MAX_BODY_BYTES gets 413. The address is the peer's, or behind a proxy with
-NAVIGATOR_TRUST_FORWARDED_HEADERS on, the last X-Forwarded-For entry.
+throttle (bot.web.login_throttle: 10 in 5 minutes). A client is a signed-in session, a known
+device, or else an address (bot.web.auth.client_key; docs/security.md says why a valid session or
+known device is never locked out by others). A request body over NAVIGATOR_WEB_MAX_BODY_BYTES gets
+413. The address is the peer's, or behind a proxy with NAVIGATOR_TRUST_FORWARDED_HEADERS on, the
+last X-Forwarded-For entry.
 """
 from __future__ import annotations
 
