@@ -330,3 +330,16 @@ async def test_an_ordinary_request_head_is_answered(web_app):
     headers = [f"X-Header-{n}: {'v' * 200}" for n in range(60)]  # 13 KB of headers
     reply = await raw_exchange(web_app.port, [request("GET", "/", *headers, "Connection: close")])
     assert reply.status == 200
+
+
+# --- advisories in the pure-Python parser only (CVE-2025-69224 and its neighbours) ---------------
+
+
+def test_requests_are_parsed_by_the_c_parser_not_the_pure_python_one():
+    # Several advisories (request smuggling through non-ASCII or ambiguous framing) are in the
+    # pure-Python parser, used only without the C extension or with AIOHTTP_NO_EXTENSIONS set.
+    from aiohttp import http_parser
+
+    assert not http_parser.NO_EXTENSIONS
+    assert http_parser.HttpRequestParser is http_parser.HttpRequestParserC
+    assert http_parser.HttpRequestParser is not http_parser.HttpRequestParserPy
