@@ -130,6 +130,7 @@ async def test_search_answers_as_the_document_says(serve, fake_rasa):
     await search(403, {"place": "19134"}, on=await serve(navigator_token=None))
     limited = await serve(search_per_minute=1)
     await search(200, {"place": "19134"}, on=limited)
+    limited.session.cookie_jar.clear()  # a client without the device cookie: counted by its address
     await search(429, {"place": "19134"}, on=limited)
     await search(502, {"q": "bup near 19134"}, on=await serve())  # its Rasa URL has nobody listening
     document.assert_every_response_seen("/api/search", "get")

@@ -82,6 +82,15 @@ async def test_a_navigator_whose_session_ended_signs_in_again_while_the_address_
         assert again.status == 303 and SESSION_COOKIE in again.cookies
 
 
+async def test_a_signed_in_navigator_has_its_own_search_limit(serve):
+    client = await serve(search_per_minute=2)
+    async with await another_client(client) as navigator:
+        assert (await navigator.post("/navigator/login", data={"passphrase": NAVIGATOR_TOKEN},
+                                     allow_redirects=False)).status == 303
+        assert [(await client.get("/api/search", params=SEARCH)).status for _ in range(3)] == [401, 401, 429]
+        assert (await navigator.get("/api/search", params=SEARCH)).status == 200
+
+
 async def test_guessing_gets_429_after_the_limit_whatever_the_guess(serve):
     client = await serve()
     assert await guess_bearer(client) == [401] * MAX_LOGIN_FAILURES
