@@ -74,9 +74,7 @@ class Assistant:
         self.model = Path(model)
         self.rasa_port, self.actions_port, self.web_port = rasa_port, actions_port, web_port
         self.env = dict(os.environ, **(env or {}))
-        # Rasa reports usage events and crashes to Rasa's servers unless told not to. A service about
-        # drug use sends nothing to third parties on its own; a deployer may set it to "true".
-        self.env.setdefault(settings.TELEMETRY.name, "false")
+        settings.telemetry_off_unless_set(self.env)
         self.production = settings.production(self.env)
         if self.production:
             self.env, missing = production_environment(self.env, actions_port)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -239,6 +239,12 @@ def bind_host(setting: Setting, env: Mapping[str, str] | None = None) -> str:
         return str(configured)
     public_in_production = setting in (RASA_HOST, WEB_HOST)
     return "0.0.0.0" if public_in_production and production(env) else "127.0.0.1"
+
+
+def telemetry_off_unless_set(env: MutableMapping[str, str]) -> None:
+    """Rasa reports usage events and crashes to Rasa's servers unless told not to. A service about drug
+    use sends nothing to third parties on its own; a deployer may set RASA_TELEMETRY_ENABLED=true."""
+    env.setdefault(TELEMETRY.name, "false")
 
 
 def keep_files_private(directory: Path = VAR) -> Path:

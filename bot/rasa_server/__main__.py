@@ -12,6 +12,7 @@ own deprecation notices are filtered first (bot.quiet_start), so a start-up read
 """
 from __future__ import annotations
 
+import os
 import sys
 
 from bot import quiet_start, settings
@@ -35,6 +36,8 @@ def with_api_token(argv: list[str]) -> list[str]:
 
 def main() -> int:
     settings.keep_files_private()
+    # Also for `python -m bot.rasa_server train` run by hand, as docs/deploy.md's set-up does.
+    settings.telemetry_off_unless_set(os.environ)
     try:
         patches.install()
     except patches.PatchMismatch as mismatch:

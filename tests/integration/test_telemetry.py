@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from bot.run import DEFAULT_MODEL, Assistant
 
@@ -28,3 +29,20 @@ def test_the_servers_report_nothing_to_rasa_unless_the_deployer_says_so(monkeypa
         assert not rasa_would_report(env), name
     opted_in = Assistant(DEFAULT_MODEL, env={**token, "RASA_TELEMETRY_ENABLED": "true"}).commands()
     assert all(rasa_would_report(env) for _, _, env in opted_in)
+
+
+
+def test_rasa_run_by_hand_through_the_projects_entry_point_reports_nothing(tmp_path):
+    # docs/deploy.md trains with `python -m bot.rasa_server train`, with no variable set.
+    (tmp_path / ".config" / "rasa").mkdir(parents=True)
+    (tmp_path / ".config" / "rasa" / "global.yml").write_text("metrics:\n  enabled: true\n  rasa_user_id: x\n")
+    env = {key: value for key, value in os.environ.items() if key != "RASA_TELEMETRY_ENABLED"}
+    env["HOME"] = str(tmp_path)
+
+    def status(command: list[str]) -> str:
+        done = subprocess.run(command + ["telemetry"], env=env, capture_output=True, text=True, timeout=120)
+        return "enabled" if "currently enabled" in done.stdout else "disabled" if "currently disabled" in done.stdout \
+            else done.stdout + done.stderr
+
+    assert status([str(Path(sys.executable).parent / "rasa")]) == "enabled"  # the bare command would report
+    assert status([sys.executable, "-m", "bot.rasa_server"]) == "disabled"
