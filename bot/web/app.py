@@ -36,6 +36,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
+from bot import settings as navigator_settings
 from bot.limits import RateLimiter
 from bot.senders import ChannelStore, sender_key
 from bot.web import static_files
@@ -105,6 +106,7 @@ def make_app(settings: Settings) -> web.Application:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    navigator_settings.keep_files_private()  # the SMS store it may create in var/ holds the STOP list
     settings = Settings.from_env()
     if not settings.navigator_token:
         logger.info("the peer navigator page is off: set NAVIGATOR_NAVIGATOR_TOKEN to turn it on")
