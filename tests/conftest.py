@@ -37,6 +37,7 @@ from providers.registry import Registry
 # failures explain themselves as a test module's do. Registered before they are first imported.
 pytest.register_assert_rewrite("support")
 from support.logs import Everything  # noqa: E402
+from support.services import start_sanic, stop_sanic  # noqa: E402
 from support.sms import KEY, TOKEN, FakeAgent, RecordingTrackerStore, Webhook  # noqa: E402
 from support.widget import WIDGET_ORIGIN, RawSocketIO, echo  # noqa: E402
 
@@ -122,10 +123,7 @@ async def start_webhook(tmp_path, monkeypatch):
         app = Sanic(f"sms_test_{uuid.uuid4().hex}", configure_logging=False)
         app.ctx.agent = agent
         register([channel], app, route="/webhooks/")
-        server = await app.create_server(sock=listener, return_asyncio_server=True)
-        await server.startup()
-        await server.before_start()
-        await server.after_start()
+        server = await start_sanic(app, listener)
         webhook = Webhook(listener.getsockname()[1], agent, tracker_store, store, aiohttp.ClientSession())
         webhooks.append((webhook, server))
         return webhook
@@ -133,10 +131,7 @@ async def start_webhook(tmp_path, monkeypatch):
     yield start
     for webhook, server in webhooks:
         await webhook.session.close()
-        await server.before_stop()
-        server.close()
-        await server.wait_closed()
-        await server.after_stop()
+        await stop_sanic(server)
         webhook.store.engine.dispose()
 
 
@@ -164,10 +159,7 @@ async def start_widget(monkeypatch):
         register([channel], app, route="/webhooks/")
         listener = socket.socket()
         listener.bind(("127.0.0.1", 0))
-        server = await app.create_server(sock=listener, return_asyncio_server=True, access_log=access_log)
-        await server.startup()
-        await server.before_start()
-        await server.after_start()
+        server = await start_sanic(app, listener, access_log=access_log)
         session = aiohttp.ClientSession()
         running.append((server, session))
         url = f"http://127.0.0.1:{listener.getsockname()[1]}"
@@ -180,10 +172,7 @@ async def start_widget(monkeypatch):
     yield start
     for server, session in running:
         await session.close()
-        await server.before_stop()
-        server.close()
-        await server.wait_closed()
-        await server.after_stop()
+        await stop_sanic(server)
 
 
 # --- logs ------------------------------------------------------------------------------------------

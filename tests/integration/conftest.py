@@ -14,7 +14,7 @@ from bot.actions import common
 from bot.rasa_server import patches
 from bot.rasa_server.tracker_store import PrivateSQLTrackerStore
 from bot.run import DEFAULT_MODEL
-from support.services import free_port
+from support.services import free_port, start_sanic, stop_sanic
 
 
 @pytest.fixture(scope="session")
@@ -41,14 +41,7 @@ async def in_process_assistant(trained_agent, national_registry, tmp_path, monke
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", trained_agent.actions_port))
-    server = await create_action_app("bot.actions").create_server(sock=listener, return_asyncio_server=True,
-                                                                  access_log=True)
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
+    server = await start_sanic(create_action_app("bot.actions"), listener, access_log=True)
     yield trained_agent
-    await server.before_stop()
-    server.close()
-    await server.wait_closed()
-    await server.after_stop()
+    await stop_sanic(server)
     store.engine.dispose()

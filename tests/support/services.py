@@ -167,3 +167,19 @@ class Redis:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+async def start_sanic(app, listener: socket.socket, **options):
+    """A Sanic app serving on `listener` in this event loop, its start listeners run (as sanic-testing does)."""
+    server = await app.create_server(sock=listener, return_asyncio_server=True, **options)
+    await server.startup()
+    await server.before_start()
+    await server.after_start()
+    return server
+
+
+async def stop_sanic(server) -> None:
+    await server.before_stop()
+    server.close()
+    await server.wait_closed()
+    await server.after_stop()

@@ -27,6 +27,7 @@ from bot.rasa_server.channels.rest_local import LocalRestInput, is_loopback
 from bot.rasa_server.channels.twilio_logs import TwilioLogCleaner
 from bot.rasa_server.patches import housekeeping
 from bot.senders import ChannelStore
+from support.services import start_sanic, stop_sanic
 from support.sms import PHONE, SENDER, sms
 
 # --- the REST channel ------------------------------------------------------------------------------
@@ -51,10 +52,7 @@ async def start_rest(monkeypatch):
         register([channel], app, route="/webhooks/")
         listener = socket.socket()
         listener.bind(("127.0.0.1", 0))
-        server = await app.create_server(sock=listener, return_asyncio_server=True)
-        await server.startup()
-        await server.before_start()
-        await server.after_start()
+        server = await start_sanic(app, listener)
         session = aiohttp.ClientSession()
         running.append((server, session))
         url = f"http://127.0.0.1:{listener.getsockname()[1]}/webhooks/rest/webhook"
@@ -70,10 +68,7 @@ async def start_rest(monkeypatch):
     yield start
     for server, session in running:
         await session.close()
-        await server.before_stop()
-        server.close()
-        await server.wait_closed()
-        await server.after_stop()
+        await stop_sanic(server)
 
 
 async def test_rest_answers_this_machine(start_rest):
