@@ -11,6 +11,8 @@ Routes:
     GET  /api/search         listings near a place, as JSON (bot.web.search_api)
     POST /api/send           texts chosen listings to a client's phone through Twilio (bot.web.send_api)
     GET  /api/openapi.json   the API's OpenAPI document (bot.web.openapi)
+    GET  /health             liveness: the process answers
+    GET  /ready              readiness: the registry and the Rasa server answer (503 names what is down)
 
 This module wires them: `make_app` builds the app from `Settings` (bot.web.config), `resources`
 opens what the handlers share (bot.web.state) and `main` serves it (bot.web.server: aiohttp with
@@ -34,8 +36,10 @@ import logging
 from pathlib import Path
 
 import aiohttp
+import sqlalchemy as sa
 from aiohttp import web
 
+from bot import readiness
 from bot.limits import RateLimiter
 from bot.senders import ChannelStore, sender_key
 from bot.web import static_files
@@ -82,6 +86,30 @@ async def resources(app: web.Application):
     app[CHANNEL_STORE].engine.dispose()
 
 
+async def health(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def ready(request: web.Request) -> web.Response:
+    """200 when the registry answers `SELECT 1` and the Rasa server its `/health`; else 503 naming them."""
+    app = request.app
+
+    async def registry() -> None:
+        def select_one() -> None:
+            with app[REGISTRY].engine.connect() as connection:
+                connection.execute(sa.text("SELECT 1"))
+
+        await asyncio.to_thread(select_one)
+
+    async def rasa() -> bool:
+        async with app[HTTP_CLIENT].get(f"{app[SETTINGS].rasa_url}/health",
+                                        timeout=aiohttp.ClientTimeout(total=readiness.CHECK_SECONDS)) as answer:
+            return answer.status == 200
+
+    status, body = await readiness.report({"registry": registry, "rasa": rasa})
+    return web.json_response(body, status=status)
+
+
 def make_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[security_headers_middleware(settings)],
                           client_max_size=settings.max_body_bytes, handler_args=HANDLER_ARGS)
@@ -98,6 +126,8 @@ def make_app(settings: Settings) -> web.Application:
     app.router.add_get("/api/search", api_search)
     app.router.add_post("/api/send", api_send)
     app.router.add_get("/api/openapi.json", api_openapi)
+    app.router.add_get("/health", health)
+    app.router.add_get("/ready", ready)
     static_files.add_routes(app, "/widget", STATIC_DIR / "widget")
     static_files.add_routes(app, "/static", STATIC_DIR / "pages")
     return app
