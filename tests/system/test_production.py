@@ -246,6 +246,9 @@ def test_the_action_server_down_gets_the_helplines_and_the_conversation_recovers
         texts = cluster.sms(1, phone, "need subs near 19134 i have medicaid")
         reply = "\n".join(texts)
         assert APOLOGY in reply and "988" in reply and HELPLINE in reply
+        # One apology per failed turn: the form's validation and the form both failed, and each
+        # apology was a text Twilio billed.
+        assert reply.count(APOLOGY) == 1, texts
         for replica in cluster.replicas:
             assert cluster.ready(replica.rasa_port) == (503, {"ready": False, "down": ["actions"]})
     finally:
@@ -271,6 +274,7 @@ def test_the_registry_database_gone_gets_the_helplines_and_recovers_when_it_retu
     try:
         reply = "\n".join(cluster.sms(0, phone, "need subs near 19134 i have medicaid"))
         assert APOLOGY in reply and "988" in reply and HELPLINE in reply
+        assert reply.count(APOLOGY) == 1
         assert cluster.ready(cluster.actions.actions_port) == (503, {"ready": False, "down": ["registry"]})
     finally:
         rename(f"{database}_away", database)
