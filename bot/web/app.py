@@ -3,7 +3,8 @@
     python -m bot.web.app            # http://localhost:8080 (NAVIGATOR_WEB_PORT)
 
 Routes:
-    GET  /                   a county health department's page with the chat widget embedded
+    GET  /                   embedded mode: a fictional county health department's page with the chat widget
+                             embedded; production: a neutral page naming the deployer (NAVIGATOR_DEPLOYER_NAME)
     GET  /widget/*           the widget's files (a deployer's page loads them from here)
     GET  /navigator          the peer navigator's search page (token or passphrase, see bot.web.auth)
     POST /navigator/login    the sign-in form; sets an HttpOnly, SameSite=Strict cookie
@@ -136,6 +137,8 @@ def make_app(settings: Settings) -> web.Application:
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
+    if settings.production and not settings.deployer_name:
+        logger.warning("NAVIGATOR_DEPLOYER_NAME is not set: the page at / cannot say who runs this service")
     if not settings.navigator_token:
         logger.info("the peer navigator page is off: set NAVIGATOR_NAVIGATOR_TOKEN to turn it on")
     logger.info("web app on http://%s:%d", settings.host, settings.port)
