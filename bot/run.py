@@ -23,12 +23,14 @@ Tests and benchmarks start the same servers on other ports with `Assistant`.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -127,16 +129,18 @@ class Assistant:
             self.error_output[name] = errors
         return self
 
+    def urls(self, route: str) -> dict[str, str]:
+        """Each started server's `route` (`/health` or `/ready`, bot.readiness), by process name."""
+        ports = {"actions": self.actions_port, "rasa": self.rasa_port, "web": self.web_port}
+        started = [name for name in PROCESS_NAMES if name in self.only and (name != "web" or self.web)]
+        return {name: f"http://localhost:{ports[name]}{route}" for name in started}
+
     def wait_ready(self, timeout: float = 240.0) -> None:
-        """Until the Rasa server has loaded its model and the other servers answer."""
+        """Until every server answers its `/health`: the Rasa server only once its model is loaded
+        (Rasa loads it before it listens). A dependency that is down does not stop the start (the
+        servers answer with the helplines meanwhile): `not_ready` says which."""
         deadline = time.monotonic() + timeout
-        urls = []
-        if "actions" in self.only:
-            urls.append(f"http://localhost:{self.actions_port}/health")
-        if "rasa" in self.only:
-            urls.append(f"http://localhost:{self.rasa_port}/")
-        if self.web:
-            urls.append(f"http://localhost:{self.web_port}/")
+        urls = list(self.urls("/health").values())
         while urls:
             self.check_alive()
             try:
@@ -149,6 +153,21 @@ class Assistant:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"not ready after {timeout:.0f} s: {urls[0]}")
             time.sleep(0.5)
+
+    def not_ready(self) -> dict[str, list[str]]:
+        """What each server's `/ready` says is down, by process name; empty when all are ready."""
+        down = {}
+        for name, url in self.urls("/ready").items():
+            try:
+                with urllib.request.urlopen(url, timeout=10) as response:
+                    body = json.loads(response.read())
+            except urllib.error.HTTPError as error:
+                body = json.loads(error.read() or b"{}") if error.code == 503 else {"down": [f"HTTP {error.code}"]}
+            except OSError:
+                body = {"down": ["no answer"]}
+            if body.get("down"):
+                down[name] = list(body["down"])
+        return down
 
     def check_alive(self) -> None:
         for name, proc in self.processes:
@@ -223,6 +242,9 @@ def main() -> int:
         print(f"The assistant is ready ({'production' if assistant.production else 'embedded'} mode): "
               + ", ".join(ready)
               + ("" if assistant.production else f"; try http://localhost:{args.web_port}"), flush=True)
+        for name, down in assistant.not_ready().items():
+            print(f"The {name} server is not ready: {', '.join(down)} down (GET /ready); it answers with the "
+                  "helplines until they are back", file=sys.stderr, flush=True)
         while True:
             assistant.check_alive()
             time.sleep(0.5)

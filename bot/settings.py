@@ -143,8 +143,9 @@ WIDGET_ORIGINS = _setting("NAVIGATOR_WIDGET_ORIGINS", ("http://localhost:8080",)
 TWILIO_AUTH_TOKEN = _setting("TWILIO_AUTH_TOKEN", None, "text",
                              "checks `X-Twilio-Signature`; unset, every SMS webhook request is refused", "sms")
 PUBLIC_URL = _setting("NAVIGATOR_PUBLIC_URL", None, "text",
-                      "the public base URL Twilio calls (`https://navigator.example.gov`), which signatures are "
-                      "checked against", "sms")
+                      "the one public https address behind the proxy (`https://navigator.example.gov`): Twilio's "
+                      "signatures are checked against it, and it is the default of `NAVIGATOR_WEB_PUBLIC_URL` and "
+                      "`NAVIGATOR_RASA_PUBLIC_URL`", "sms")
 TRUST_FORWARDED_HEADERS = _setting("NAVIGATOR_TRUST_FORWARDED_HEADERS", False, "bool",
                                    "trust `X-Forwarded-*` from the proxy in front (only when nothing else can reach "
                                    "the servers)", "sms")
@@ -172,15 +173,21 @@ ACTIONS_HOST = _setting("NAVIGATOR_ACTIONS_HOST", None, "text",
 WEB_PORT = _setting("NAVIGATOR_WEB_PORT", 8080, "int", "the web app's port (`bot.run --web-port` sets it)", "web",
                     minimum=1)
 WEB_PUBLIC_URL = _setting("NAVIGATOR_WEB_PUBLIC_URL", None, "text",
-                          "the web app's public address behind a proxy (`https://navigator.example.gov`)", "web")
+                          "the web app's public address, if not `NAVIGATOR_PUBLIC_URL` (another origin than the Rasa "
+                          "servers')", "web")
 RASA_URL = _setting("NAVIGATOR_RASA_URL", "http://localhost:5005", "text",
                     "the Rasa server as the web app reaches it (for `/model/parse`)", "web")
 RASA_PUBLIC_URL = _setting("NAVIGATOR_RASA_PUBLIC_URL", None, "text",
-                           "the Rasa server as a browser reaches it, for the widget (default `NAVIGATOR_RASA_URL`)",
-                           "web")
+                           "the Rasa servers as a browser reaches them, for the widget (default "
+                           "`NAVIGATOR_PUBLIC_URL`, else `NAVIGATOR_RASA_URL`)", "web")
 NAVIGATOR_TOKEN = _setting("NAVIGATOR_NAVIGATOR_TOKEN", None, "text",
                            "passphrase for `/navigator` and bearer token for `/api/*`, 16 characters or more; unset, "
                            "both are off", "web")
+DEPLOYER_NAME = _setting("NAVIGATOR_DEPLOYER_NAME", None, "text",
+                         "who runs this service (`Example County Department of Health`): production's page at `/` "
+                         "names it", "web")
+DEPLOYER_CONTACT_URL = _setting("NAVIGATOR_DEPLOYER_CONTACT_URL", None, "text",
+                                "where production's page at `/` sends people to reach the deployer (https)", "web")
 EXIT_URL = _setting("NAVIGATOR_EXIT_URL", "https://www.weather.gov", "text", "where the widget's Quick exit goes",
                     "web")
 FRAME_ANCESTORS = _setting("NAVIGATOR_FRAME_ANCESTORS", "'none'", "text",

@@ -3,7 +3,8 @@
     python -m bot.web.app            # http://localhost:8080 (NAVIGATOR_WEB_PORT)
 
 Routes:
-    GET  /                   a county health department's page with the chat widget embedded
+    GET  /                   embedded mode: a fictional county health department's page with the chat widget
+                             embedded; production: a neutral page naming the deployer (NAVIGATOR_DEPLOYER_NAME)
     GET  /widget/*           the widget's files (a deployer's page loads them from here)
     GET  /navigator          the peer navigator's search page (token or passphrase, see bot.web.auth)
     POST /navigator/login    the sign-in form; sets an HttpOnly, SameSite=Strict cookie
@@ -11,6 +12,8 @@ Routes:
     GET  /api/search         listings near a place, as JSON (bot.web.search_api)
     POST /api/send           texts chosen listings to a client's phone through Twilio (bot.web.send_api)
     GET  /api/openapi.json   the API's OpenAPI document (bot.web.openapi)
+    GET  /health             liveness: the process answers
+    GET  /ready              readiness: the registry and the Rasa server answer (503 names what is down)
 
 This module wires them: `make_app` builds the app from `Settings` (bot.web.config), `resources`
 opens what the handlers share (bot.web.state) and `main` serves it (bot.web.server: aiohttp with
@@ -34,8 +37,10 @@ import logging
 from pathlib import Path
 
 import aiohttp
+import sqlalchemy as sa
 from aiohttp import web
 
+from bot import readiness
 from bot import settings as navigator_settings
 from bot.limits import RateLimiter
 from bot.senders import ChannelStore, sender_key
@@ -83,6 +88,30 @@ async def resources(app: web.Application):
     app[CHANNEL_STORE].engine.dispose()
 
 
+async def health(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def ready(request: web.Request) -> web.Response:
+    """200 when the registry answers `SELECT 1` and the Rasa server its `/health`; else 503 naming them."""
+    app = request.app
+
+    async def registry() -> None:
+        def select_one() -> None:
+            with app[REGISTRY].engine.connect() as connection:
+                connection.execute(sa.text("SELECT 1"))
+
+        await asyncio.to_thread(select_one)
+
+    async def rasa() -> bool:
+        async with app[HTTP_CLIENT].get(f"{app[SETTINGS].rasa_url}/health",
+                                        timeout=aiohttp.ClientTimeout(total=readiness.CHECK_SECONDS)) as answer:
+            return answer.status == 200
+
+    status, body = await readiness.report({"registry": registry, "rasa": rasa})
+    return web.json_response(body, status=status)
+
+
 def make_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[security_headers_middleware(settings)],
                           client_max_size=settings.max_body_bytes, handler_args=HANDLER_ARGS)
@@ -99,6 +128,8 @@ def make_app(settings: Settings) -> web.Application:
     app.router.add_get("/api/search", api_search)
     app.router.add_post("/api/send", api_send)
     app.router.add_get("/api/openapi.json", api_openapi)
+    app.router.add_get("/health", health)
+    app.router.add_get("/ready", ready)
     static_files.add_routes(app, "/widget", STATIC_DIR / "widget")
     static_files.add_routes(app, "/static", STATIC_DIR / "pages")
     return app
@@ -108,6 +139,8 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     navigator_settings.keep_files_private()  # the SMS store it may create in var/ holds the STOP list
     settings = Settings.from_env()
+    if settings.production and not settings.deployer_name:
+        logger.warning("NAVIGATOR_DEPLOYER_NAME is not set: the page at / cannot say who runs this service")
     if not settings.navigator_token:
         logger.info("the peer navigator page is off: set NAVIGATOR_NAVIGATOR_TOKEN to turn it on")
     logger.info("web app on http://%s:%d", settings.host, settings.port)

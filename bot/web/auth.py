@@ -214,8 +214,20 @@ def same_origin(request: web.Request) -> bool:
     return origin is None or origin == own_origin(request)
 
 
+def over_tls(request: web.Request) -> bool:
+    """Whether the browser reached this app over https: the public URL is https, the connection is TLS,
+    or the proxy in front (trusted with NAVIGATOR_TRUST_FORWARDED_HEADERS) says so in the last
+    X-Forwarded-Proto value it set. The cookies are Secure then, so a browser never sends them over http."""
+    if request.secure or own_origin(request).startswith("https://"):
+        return True
+    if not request.app[SETTINGS].trust_forwarded_headers:
+        return False
+    forwarded: list[str] = request.headers.getall("X-Forwarded-Proto", [])
+    return bool(forwarded) and forwarded[-1].split(",")[-1].strip().lower() == "https"
+
+
 def set_session_cookie(request: web.Request, response: web.StreamResponse, session: str) -> None:
-    secure = request.secure or own_origin(request).startswith("https://")
+    secure = over_tls(request)
     response.set_cookie(SESSION_COOKIE, session, max_age=SESSION_SECONDS, path="/", httponly=True,
                         samesite="Strict", secure=secure)
 
@@ -224,7 +236,7 @@ def set_device_cookie(request: web.Request, response: web.StreamResponse) -> Non
     """Leaves the device cookie `check_secret` issued for this request, if it issued one."""
     device = request.get(DEVICE_COOKIE)
     if device:
-        secure = request.secure or own_origin(request).startswith("https://")
+        secure = over_tls(request)
         response.set_cookie(DEVICE_COOKIE, device, max_age=DEVICE_SECONDS, path="/", httponly=True,
                             samesite="Strict", secure=secure)
 

@@ -35,6 +35,10 @@ class Settings:
     navigator_token: str | None = None
     public_url: str | None = None  # this app's public address behind a proxy (https://...)
     exit_url: str = settings.EXIT_URL.default
+    # Production serves a neutral page at / naming the deployer; the embedded mode the demo county's page.
+    production: bool = False
+    deployer_name: str | None = None
+    deployer_contact_url: str | None = None
     frame_ancestors: str = "'none'"
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
@@ -48,7 +52,7 @@ class Settings:
     sms_client: Any = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
-        for name in ("rasa_url", "rasa_public_url", "exit_url", "public_url"):
+        for name in ("rasa_url", "rasa_public_url", "exit_url", "public_url", "deployer_contact_url"):
             value = getattr(self, name)
             if value is not None and urlsplit(value).scheme not in ("http", "https"):
                 raise ValueError(f"{name} must be an http or https URL")
@@ -60,17 +64,22 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         rasa_url = settings.RASA_URL.read(env).rstrip("/")
+        # Behind one proxy the pages, the widget's files and the widget's socket share one origin: one setting.
+        public_url = (settings.PUBLIC_URL.read(env) or "").rstrip("/") or None
         return cls(
             host=settings.bind_host(settings.WEB_HOST, env),
             port=settings.WEB_PORT.read(env),
             database_url=settings.DATABASE_URL.read(env),
             channel_database_url=settings.CHANNEL_DATABASE_URL.read(env),
             rasa_url=rasa_url,
-            rasa_public_url=(settings.RASA_PUBLIC_URL.read(env) or rasa_url).rstrip("/"),
+            rasa_public_url=(settings.RASA_PUBLIC_URL.read(env) or public_url or rasa_url).rstrip("/"),
             rasa_token=settings.RASA_TOKEN.read(env) or settings.local_secret("rasa-api.token"),
             navigator_token=settings.NAVIGATOR_TOKEN.read(env),
-            public_url=(settings.WEB_PUBLIC_URL.read(env) or "").rstrip("/") or None,
+            public_url=(settings.WEB_PUBLIC_URL.read(env) or "").rstrip("/") or public_url,
             exit_url=settings.EXIT_URL.read(env),
+            production=settings.production(env),
+            deployer_name=settings.DEPLOYER_NAME.read(env),
+            deployer_contact_url=settings.DEPLOYER_CONTACT_URL.read(env),
             frame_ancestors=settings.FRAME_ANCESTORS.read(env),
             twilio_account_sid=settings.TWILIO_ACCOUNT_SID.read(env),
             twilio_auth_token=settings.TWILIO_AUTH_TOKEN.read(env),

@@ -47,7 +47,16 @@ def html_response(text: str, status: int = 200) -> web.Response:
 
 
 async def host_page(request: web.Request) -> web.Response:
+    """The demo county's page with the widget in the embedded mode; in production a neutral page that
+    names the deployer (NAVIGATOR_DEPLOYER_NAME): a fictional county must not greet the public."""
     settings = request.app[SETTINGS]
+    if settings.production:
+        name = settings.deployer_name
+        run_by = SafeHtml(f"<p>This service is run by {html.escape(name)}.</p>" if name else "")
+        contact = SafeHtml(f'<p><a href="{html.escape(settings.deployer_contact_url, quote=True)}">Contact '
+                           f'{html.escape(name or "us")}</a></p>' if settings.deployer_contact_url else "")
+        return html_response(render("service.html", title=f" - {name}" if name else "", run_by=run_by,
+                                    contact=contact))
     return html_response(render("host.html", server=settings.rasa_public_url, exit_url=settings.exit_url,
                                 widget_src=f"{own_origin(request)}/widget/widget.js"))
 

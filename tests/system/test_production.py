@@ -62,9 +62,19 @@ class ActionProxy:
             async with session.post(self.target, data=body, headers={"Content-Type": "application/json"}) as answer:
                 return web.Response(status=answer.status, body=await answer.read(), content_type="application/json")
 
+    async def health(self, _request: web.Request) -> web.Response:
+        """The action server's /health, passed on (502 when it is not there), as a load balancer would."""
+        try:
+            async with aiohttp.ClientSession() as session:
+                async with session.get(self.target.rsplit("/", 1)[0] + "/health") as answer:
+                    return web.Response(status=answer.status, body=await answer.read())
+        except aiohttp.ClientError:
+            return web.Response(status=502)
+
     def start(self) -> "ActionProxy":
         app = web.Application()
         app.router.add_post("/webhook", self.forward)
+        app.router.add_get("/health", self.health)
         runner = web.AppRunner(app, access_log=None)
         self.thread.start()
         asyncio.run_coroutine_threadsafe(runner.setup(), self.loop).result()
@@ -101,6 +111,14 @@ class Cluster:
                 return response.status, [m.text or "" for m in ET.fromstring(body).iter("Message")]
         except urllib.error.HTTPError as error:
             return error.code, []
+
+    def ready(self, port: int) -> tuple[int, dict]:
+        """A server's GET /ready: its status and JSON body."""
+        try:
+            with urllib.request.urlopen(f"http://localhost:{port}/ready", timeout=10) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
 
     def tracker(self, phone: str) -> dict:
         sender = sender_id(phone, SENDER_KEY.encode())
@@ -222,14 +240,23 @@ def test_a_slow_action_server_gets_the_helplines_in_time_and_the_conversation_re
 
 def test_the_action_server_down_gets_the_helplines_and_the_conversation_recovers_when_it_returns(cluster):
     phone = "+12155550104"
+    assert cluster.ready(cluster.replicas[1].rasa_port) == (200, {"ready": True, "down": []})
     cluster.actions.stop()
     try:
-        reply = "\n".join(cluster.sms(1, phone, "need subs near 19134 i have medicaid"))
+        texts = cluster.sms(1, phone, "need subs near 19134 i have medicaid")
+        reply = "\n".join(texts)
         assert APOLOGY in reply and "988" in reply and HELPLINE in reply
+        # One apology per failed turn: the form's validation and the form both failed, and each
+        # apology was a text Twilio billed.
+        assert reply.count(APOLOGY) == 1, texts
+        for replica in cluster.replicas:
+            assert cluster.ready(replica.rasa_port) == (503, {"ready": False, "down": ["actions"]})
     finally:
         cluster.actions.start()
         cluster.actions.wait_ready()
     assert results_in(cluster.sms(0, phone, "need subs near 19134 i have medicaid"))
+    for replica in cluster.replicas:
+        assert cluster.ready(replica.rasa_port) == (200, {"ready": True, "down": []})
 
 
 def test_the_registry_database_gone_gets_the_helplines_and_recovers_when_it_returns(cluster):
@@ -247,10 +274,13 @@ def test_the_registry_database_gone_gets_the_helplines_and_recovers_when_it_retu
     try:
         reply = "\n".join(cluster.sms(0, phone, "need subs near 19134 i have medicaid"))
         assert APOLOGY in reply and "988" in reply and HELPLINE in reply
+        assert reply.count(APOLOGY) == 1
+        assert cluster.ready(cluster.actions.actions_port) == (503, {"ready": False, "down": ["registry"]})
     finally:
         rename(f"{database}_away", database)
         admin.dispose()
     assert results_in(cluster.sms(1, phone, "need subs near 19134 i have medicaid"))
+    assert cluster.ready(cluster.actions.actions_port) == (200, {"ready": True, "down": []})
 
 
 def test_redis_restarted_mid_conversation_loses_nothing(cluster, redis_server):
@@ -263,13 +293,18 @@ def test_redis_restarted_mid_conversation_loses_nothing(cluster, redis_server):
 
 def test_redis_down_gets_a_kind_answer_and_it_goes_on_when_redis_is_back(cluster, redis_server):
     phone = "+12155550107"
+    port = cluster.replicas[0].rasa_port
     redis_server.stop()
     try:
         status, texts = cluster.sms_status(0, phone, "need subs near 19134 i have medicaid")
         assert status == 200 and HELPLINE in "\n".join(texts)
+        assert cluster.ready(port) == (503, {"ready": False, "down": ["lock_store"]})
+        with urllib.request.urlopen(f"http://localhost:{port}/health", timeout=10) as health:
+            assert health.status == 200  # alive: a restart would not bring Redis back
     finally:
         redis_server.start()
     assert results_in(cluster.sms(1, phone, "need subs near 19134 i have medicaid"))
+    assert cluster.ready(port) == (200, {"ready": True, "down": []})
 
 
 def test_a_replica_killed_mid_conversation_and_the_other_goes_on(cluster):

@@ -93,3 +93,31 @@ def test_an_unknown_event_name_is_still_refused_or_defaulted():
         Event.resolve_by_type("no_such_event")
     assert Event.resolve_by_type("no_such_event", SlotSet) is SlotSet
     assert Event.resolve_by_type("topic") is None
+
+
+def _tracker(*events):
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    return DialogueStateTracker.from_events("texter", list(events))
+
+
+async def test_a_turn_whose_two_actions_fail_gets_one_apology_and_the_next_turn_its_own():
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import BotUttered, UserUttered
+
+    from bot.rasa_server.patches.resilience import APOLOGY
+    from support.services import free_port
+
+    down = EndpointConfig(url=f"http://127.0.0.1:{free_port()}/webhook")  # nothing listens there
+    message = UserUttered("need subs near 19134", message_id="turn-1")
+    # The form's validation and then the form's search: each gets its own copy of the tracker.
+    first = await RemoteAction("validate_search_form", down).run(None, None, _tracker(message), Domain.empty())
+    second = await RemoteAction("action_search", down).run(None, None, _tracker(message), Domain.empty())
+    assert [e.text for e in first] == [APOLOGY] and second == []
+    # A tracker that already carries this turn's apology, as after Rasa logged the first action.
+    later = _tracker(UserUttered("hi", message_id=None), BotUttered(APOLOGY))
+    assert await RemoteAction("action_search", down).run(None, None, later, Domain.empty()) == []
+    # The next message is a new turn: if the action server is still down, it is told again.
+    again = await RemoteAction("action_search", down).run(
+        None, None, _tracker(message, BotUttered(APOLOGY), UserUttered("2", message_id="turn-2")), Domain.empty())
+    assert [e.text for e in again] == [APOLOGY]

@@ -603,3 +603,62 @@ def test_every_text_written_for_sms_has_a_web_wording_that_is_not():
         if key.startswith(WEB_PREFIX):
             assert key.removeprefix(WEB_PREFIX) in texts, f"{key} words a text that does not exist"
     assert web_text("Closest for methadone near Camden, NJ 08102:") == "Closest for methadone near Camden, NJ 08102:"
+
+
+def test_one_public_url_is_the_default_of_the_pages_and_the_widgets_addresses():
+    one = Settings.from_env({"NAVIGATOR_PUBLIC_URL": "https://navigator.example.gov/",
+                             "NAVIGATOR_RASA_URL": "http://rasa-1:5005"})
+    assert one.public_url == one.rasa_public_url == "https://navigator.example.gov"
+    assert one.rasa_url == "http://rasa-1:5005"
+    apart = Settings.from_env({"NAVIGATOR_PUBLIC_URL": "https://sms.example.gov",
+                               "NAVIGATOR_WEB_PUBLIC_URL": "https://navigator.example.gov",
+                               "NAVIGATOR_RASA_PUBLIC_URL": "https://chat.example.gov"})
+    assert (apart.public_url, apart.rasa_public_url) == ("https://navigator.example.gov", "https://chat.example.gov")
+    local = Settings.from_env({})
+    assert local.public_url is None and local.rasa_public_url == "http://localhost:5005"
+
+
+@pytest.mark.parametrize("trusted, forwarded, secure", [
+    (True, {"X-Forwarded-Proto": "https"}, True),
+    (True, {"X-Forwarded-Proto": "http"}, False),
+    (True, {}, False),
+    (False, {"X-Forwarded-Proto": "https"}, False),  # anyone can send the header when no proxy sets it
+])
+async def test_behind_a_trusted_tls_proxy_both_cookies_are_secure(serve, trusted, forwarded, secure):
+    client = await serve(trust_forwarded_headers=trusted)
+    headers = {"Origin": origin(client), **forwarded}
+    # A wrong passphrase first: the throttle gives this client a device cookie.
+    wrong = await client.post("/navigator/login", data={"passphrase": "a wrong passphrase"}, headers=headers)
+    right = await client.post("/navigator/login", data={"passphrase": NAVIGATOR_TOKEN}, allow_redirects=False,
+                              headers=headers)
+    assert right.status == 303
+    cookies = wrong.headers.getall("Set-Cookie", []) + right.headers.getall("Set-Cookie", [])
+    assert any(c.startswith("navigator_session=") for c in cookies)
+    assert any(c.startswith("navigator_device=") for c in cookies), cookies
+    assert all(("; Secure" in c) is secure for c in cookies), cookies
+
+
+async def test_production_serves_a_neutral_page_naming_the_deployer_not_the_demo_county(serve):
+    client = await serve(production=True, deployer_name="Example County <Health>",
+                         deployer_contact_url="https://health.example.gov/contact?a=1&b=2")
+    page = await (await client.get("/")).text()
+    assert "Clearwater" not in page and "treatment-navigator" not in page and "<script" not in page
+    assert "This service is run by Example County &lt;Health&gt;." in page
+    assert '<a href="https://health.example.gov/contact?a=1&amp;b=2">' in page
+    assert "988" in page and "1-800-662-4357" in page
+
+    unnamed = await (await (await serve(production=True)).get("/")).text()
+    assert "Clearwater" not in unnamed and "run by" not in unnamed and "<a " not in unnamed
+
+    demo = await (await (await serve()).get("/")).text()
+    assert "Clearwater County" in demo and 'id="treatment-navigator"' in demo
+
+
+def test_production_mode_and_the_deployer_are_read_from_the_settings():
+    read = Settings.from_env({"NAVIGATOR_MODE": "production", "NAVIGATOR_DEPLOYER_NAME": "Example County",
+                              "NAVIGATOR_DEPLOYER_CONTACT_URL": "https://health.example.gov"})
+    assert (read.production, read.deployer_name, read.deployer_contact_url) == (
+        True, "Example County", "https://health.example.gov")
+    assert Settings.from_env({}).production is False
+    with pytest.raises(ValueError, match="deployer_contact_url"):
+        Settings(deployer_contact_url="javascript:alert(1)")

@@ -6,8 +6,9 @@
 - resilience: a failed or late custom action answers with the helplines instead of silence.
 - speedups: two costs stock Rasa pays on every turn for answers that never change.
 - housekeeping: deletion past the retention windows on a schedule, not only when turns are saved.
+- readiness: `/health` and `/ready` on the Rasa server and the action server (bot.readiness).
 
-Each patch replaces a function of Rasa 3.6. `install` first checks that the installed Rasa is
+Each patch replaces a function of Rasa 3.6 (or of its rasa_sdk). `install` first checks that the installed Rasa is
 3.6.x and that every function it replaces still has the signature the patch was written for;
 otherwise it refuses (PatchMismatch), so an upgrade of Rasa cannot silently drop the safety net
 or break a turn. Installing twice is harmless.
@@ -21,10 +22,11 @@ from typing import Any
 
 import rasa
 import rasa.core.run
+import rasa_sdk.endpoint
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event
 
-from bot.rasa_server.patches import housekeeping, resilience, speedups
+from bot.rasa_server.patches import housekeeping, readiness, resilience, speedups
 
 SUPPORTED_RASA = "3.6."
 
@@ -47,6 +49,13 @@ PATCHES = (
     Patch(Event, "resolve_by_type", ("type_name", "default"), speedups.install_event_lookup),
     Patch(rasa.core.run, "load_agent_on_start", ("model_path", "endpoints", "remote_storage", "app", "loop"),
           housekeeping.install),
+    Patch(rasa.core.run, "configure_app",
+          ("input_channels", "cors", "auth_token", "enable_api", "response_timeout", "jwt_secret", "jwt_private_key",
+           "jwt_method", "route", "port", "endpoints", "log_file", "conversation_id", "use_syslog", "syslog_address",
+           "syslog_port", "syslog_protocol", "request_timeout", "server_listeners", "use_uvloop",
+           "keep_alive_timeout"), readiness.install_rasa),
+    Patch(rasa_sdk.endpoint, "create_app", ("action_package_name", "cors_origins", "auto_reload"),
+          readiness.install_actions),
 )
 
 
