@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
@@ -246,6 +247,23 @@ def bind_host(setting: Setting, env: Mapping[str, str] | None = None) -> str:
         return str(configured)
     public_in_production = setting in (RASA_HOST, WEB_HOST)
     return "0.0.0.0" if public_in_production and production(env) else "127.0.0.1"
+
+
+_VARIABLE = re.compile(r"\$\{([^}]+)\}")
+
+
+def expand_variables(value: Any, env: Mapping[str, str] | None = None) -> Any:
+    """`${NAME}` in a configuration value (as Rasa's endpoints files write them) replaced by the
+    variable's value; a variable that is not set is named in a ValueError."""
+    env = os.environ if env is None else env
+    if isinstance(value, dict):
+        return {key: expand_variables(item, env) for key, item in value.items()}
+    if not isinstance(value, str):
+        return value
+    missing = [name for name in _VARIABLE.findall(value) if not env.get(name)]
+    if missing:
+        raise ValueError(f"set {', '.join(missing)}")
+    return _VARIABLE.sub(lambda match: env[match.group(1)], value)
 
 
 def telemetry_off_unless_set(env: MutableMapping[str, str]) -> None:

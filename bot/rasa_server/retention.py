@@ -14,8 +14,9 @@ import asyncio
 import sys
 from pathlib import Path
 
+import yaml
 from rasa.core.tracker_store import TrackerStore
-from rasa.utils.endpoints import read_endpoint_config
+from rasa.utils.endpoints import EndpointConfig
 
 from bot import files, settings
 from bot.rasa_server.tracker_store import PrivateSQLTrackerStore
@@ -27,7 +28,15 @@ def default_endpoints() -> Path:
 
 
 def tracker_store(endpoints: Path) -> PrivateSQLTrackerStore:
-    config = read_endpoint_config(str(endpoints), "tracker_store")
+    """The conversation store the endpoints file names. Only its `tracker_store` section is read, so
+    the job needs no setting of the servers' other sections (the action server's URL)."""
+    section = (yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}).get("tracker_store")
+    if not section:
+        raise SystemExit(f"{endpoints}: no tracker_store section")
+    try:
+        config = EndpointConfig.from_dict(settings.expand_variables(section))
+    except ValueError as missing:
+        raise SystemExit(f"{endpoints}: the tracker store needs its settings: {missing}") from None
     store = TrackerStore.create(config)
     if not isinstance(store, PrivateSQLTrackerStore):
         raise SystemExit(f"{endpoints}: the tracker store is not bot.rasa_server.tracker_store.PrivateSQLTrackerStore")

@@ -207,3 +207,17 @@ async def test_two_replicas_take_turns_on_one_conversation_through_redis(redis_s
     await asyncio.gather(first_turn, turn(second, "second", 0))
 
     assert order == ["first starts", "first ends", "second starts", "second ends"]
+
+
+def test_the_retention_job_needs_only_the_conversation_stores_settings(tmp_path):
+    """As compose and the systemd timer run it: production's endpoints file, no action server URL."""
+    base = {"PATH": "/usr/bin:/bin", "NAVIGATOR_MODE": "production",
+            "NAVIGATOR_CHANNEL_DATABASE_URL": f"sqlite:///{tmp_path / 'channels.db'}"}
+    job = [sys.executable, "-m", "bot.rasa_server.retention"]
+    done = subprocess.run(job, cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**base, "NAVIGATOR_TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'tracker.db'}"})
+    assert done.returncode == 0, done.stderr
+    assert "deleted 0 conversations idle longer than 24 hours" in done.stdout
+    unset = subprocess.run(job, cwd=ROOT, capture_output=True, text=True, timeout=120, env=base)
+    assert unset.returncode != 0 and "set NAVIGATOR_TRACKER_DATABASE_URL" in unset.stderr
+    assert "Traceback" not in unset.stderr
