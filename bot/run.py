@@ -33,6 +33,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot import files, settings
 
 ROOT = settings.ROOT
@@ -87,16 +89,42 @@ class Assistant:
         errors = configuration_errors(self.env)
         if errors:
             raise ValueError("; ".join(errors))
+        self.only = tuple(only)
         # 127.0.0.1, not localhost: Rasa opens a connection per action call and would resolve the name each time.
         self.env.setdefault(settings.ACTIONS_URL.name, f"http://127.0.0.1:{actions_port}/webhook")
         suffix = ".production.yml" if self.production else ".yml"
         self.endpoints = endpoints or files.path(f"endpoints{suffix}")
         self.credentials = credentials or files.path(f"credentials{suffix}")
-        self.only = tuple(only)
         self.web = ("web" in self.only) and (web is None or web)
         self.quiet = quiet
         self.processes: list[tuple[str, subprocess.Popen]] = []
         self.error_output: dict[str, Any] = {}
+
+    def _prepare_databases(self) -> None:
+        """Embedded: bring this machine's SQLite files up to date, as `python -m bot.migrate` would, before any
+        server starts. Production: the servers never change a schema, so refuse (ValueError, one line) when
+        `python -m bot.migrate` has not been run, rather than let each server fail with a traceback."""
+        from bot.migrate import MigrationFailed, database_urls, migrate_all
+        from bot.senders import channel_engine
+        from providers import db, migrations
+
+        try:
+            if not self.production:
+                migrate_all(self.env)
+                return
+            for store, url in database_urls(self.env):
+                # The registry is the action server's, the SMS store the Rasa server's.
+                if ("actions" if store is migrations.REGISTRY else "rasa") not in self.only:
+                    continue
+                engine = channel_engine(url) if store is migrations.CHANNELS else db.make_engine(url)
+                try:
+                    migrations.require_current(engine, store)
+                except SQLAlchemyError as e:
+                    raise ValueError(f"the {store.name} store: {db.describe_error(e, url)}") from e
+                finally:
+                    engine.dispose()
+        except (MigrationFailed, migrations.SchemaError) as e:
+            raise ValueError(str(e)) from e
 
     def commands(self) -> list[tuple[str, list[str], dict]]:
         procs = []
@@ -120,6 +148,7 @@ class Assistant:
         return procs
 
     def start(self) -> Assistant:
+        self._prepare_databases()
         for name, cmd, env in self.commands():
             # Quiet servers keep their error output, so a server that stops can say why.
             errors = tempfile.TemporaryFile() if self.quiet else None
@@ -213,10 +242,10 @@ def main() -> int:
     try:
         assistant = Assistant(args.model, rasa_port=args.rasa_port, actions_port=args.actions_port,
                               web_port=args.web_port, only=only)
+        assistant.start()  # first checks (production) or migrates (embedded) the databases: one line if it cannot
     except ValueError as e:
         print(e, file=sys.stderr)
         return 2
-    assistant.start()
     try:
         assistant.wait_ready()
         ready = [f"{name} on port {port}" for name, port in
