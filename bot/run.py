@@ -49,16 +49,18 @@ def production_environment(env: dict, actions_port: int = 5055) -> tuple[dict, l
     mode does."""
     env = dict(env)
     missing = [f"{setting.name} ({setting.what})" for setting in settings.required_missing(env)]
-    database = settings.DATABASE_URL.read(env)
-    if database:
-        env.setdefault(settings.TRACKER_DATABASE_URL.name, database)
-        env.setdefault(settings.CHANNEL_DATABASE_URL.name, database)
     return env, missing
 
 
 def configuration_errors(env: dict) -> list[str]:
     """Settings that cannot work together, in words, in every mode."""
     errors = []
+    conversations = settings.TRACKER_DATABASE_URL.read(env)
+    if settings.production(env) and conversations and conversations in (settings.DATABASE_URL.read(env),
+                                                                          settings.CHANNEL_DATABASE_URL.read(env)):
+        # Their backups must not hold conversations, which are deleted after the retention window.
+        errors.append(f"{settings.TRACKER_DATABASE_URL.name} must name a database of its own, not the registry's "
+                      "or the SMS store's: those are backed up, conversations must not be")
     if settings.TWILIO_AUTH_TOKEN.read(env) and not settings.PUBLIC_URL.read(env):
         # Without it the signature would be checked against the URL the request's Host header names.
         errors.append(f"{settings.TWILIO_AUTH_TOKEN.name} is set but {settings.PUBLIC_URL.name} is not: set it to "
