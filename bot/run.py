@@ -115,8 +115,9 @@ class Assistant:
                 migrate_all(self.env)
                 return
             for store, url in database_urls(self.env):
-                # The registry is the action server's, the SMS store the Rasa server's.
-                if ("actions" if store is migrations.REGISTRY else "rasa") not in self.only:
+                # The registry is read by the action server and the web app, the SMS store by Rasa and the web app.
+                users = {"actions", "web"} if store is migrations.REGISTRY else {"rasa", "web"}
+                if not users & set(self.only):
                     continue
                 engine = channel_engine(url) if store is migrations.CHANNELS else db.make_engine(url)
                 try:
