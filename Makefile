@@ -27,7 +27,7 @@ MODEL_INPUTS := config.yml $(wildcard $(DOMAIN)/*.yml) $(shell find data -name '
 # so the channels, stores, patches and NLU components are checked by tests only).
 RUFF_PATHS := providers bot bench
 MYPY_PATHS := providers bot/vocabulary.py bot/settings.py bot/limits.py bot/senders.py bot/quiet_start.py \
-	bot/run.py bot/present bot/web bot/actions bot/nlu/model_inputs.py
+	bot/run.py bot/migrate.py bot/present bot/web bot/actions bot/nlu/model_inputs.py
 
 .PHONY: install registry domain model run shell test test-fast test-integration test-system lint validate \
 	system-packages bench-search bench-turns bench-load \

@@ -1,6 +1,7 @@
 """Does the production configuration hold a busy night? Prints throughput, latency and errors.
 
-    make bench-load     (or: .venv/bin/python bench/load.py [--postgres URL --redis URL] [--phones 200] [--rate 20])
+    make bench-load
+    .venv/bin/python bench/load.py [--postgres URL --conversations URL --redis URL] [--phones 200] [--rate 20]
 
 Two Rasa replicas (each with its own action server) share one PostgreSQL (the
 conversation store, the registry and the SMS channel's store) and one Redis
@@ -35,6 +36,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from support import services  # noqa: E402  (throwaway PostgreSQL and Redis from Debian's packages)
 
+from bot.migrate import migrate_all  # noqa: E402
 from bot.rasa_server.patches.resilience import APOLOGY  # noqa: E402
 from bot.run import DEFAULT_MODEL, Assistant  # noqa: E402
 from providers.registry import Registry  # noqa: E402
@@ -139,12 +141,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--postgres", help="a PostgreSQL server URL (postgresql://user:pass@host:port/postgres); "
                                            "by default a throwaway one on loopback (tests/support/services.py)")
+    parser.add_argument("--conversations", help="with --postgres: the conversations' database, which must not be "
+                                                "the registry's (production refuses that)")
     parser.add_argument("--redis", help="a Redis URL (redis://host:port/0); by default a throwaway one")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--phones", type=int, default=200)
     parser.add_argument("--rate", type=float, default=20.0, help="turns per second offered")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
+    if args.postgres and not args.conversations:
+        parser.error("--postgres needs --conversations (a database of their own)")
 
     with contextlib.ExitStack() as stack:
         postgres = None if args.postgres else stack.enter_context(services.Postgres())
@@ -153,11 +159,8 @@ def main() -> None:
             registry_url, tracker_url, channel_url = (postgres.create_database(name)
                                                       for name in ("registry", "conversations", "channels"))
         else:
-            registry_url = tracker_url = channel_url = args.postgres
-        registry = Registry(registry_url)
-        if registry.is_empty():
-            registry.import_sources()
-        registry.engine.dispose()
+            registry_url = channel_url = args.postgres
+            tracker_url = args.conversations
         token = "load-test-auth-token"
         env = {"NAVIGATOR_MODE": "production", "NAVIGATOR_DATABASE_URL": registry_url,
                "NAVIGATOR_TRACKER_DATABASE_URL": tracker_url, "NAVIGATOR_CHANNEL_DATABASE_URL": channel_url,
@@ -165,6 +168,11 @@ def main() -> None:
                "NAVIGATOR_SENDER_KEY": "load-test-sender-key", "NAVIGATOR_WIDGET_SECRET": "load-test-widget-secret",
                "NAVIGATOR_WIDGET_ORIGINS": "https://health.example.gov", "TWILIO_AUTH_TOKEN": token,
                "NAVIGATOR_PUBLIC_URL": PUBLIC_URL}
+        migrate_all(env)  # `python -m bot.migrate`, before the servers start
+        registry = Registry(registry_url)
+        if registry.is_empty():
+            registry.import_sources()
+        registry.engine.dispose()
         replicas = [Assistant(args.model, rasa_port=services.free_port(), actions_port=services.free_port(), env=env,
                               only=("actions", "rasa"), quiet=True) for _ in range(2)]
         for assistant in replicas:

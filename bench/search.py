@@ -93,7 +93,7 @@ def run(searcher, queries, page_size=3):
 def synthesize(url, n, rng, national):
     """n synthetic sites into a fresh database's search index."""
     engine = db.make_engine(url)
-    db.create_schema(engine)
+    db.migrate(engine)
     with national.connect() as conn:
         term_sets = [row.split() for row in conn.execute(
             select(Listing.terms).where(Listing.kind == "physical")).scalars()]
@@ -156,7 +156,7 @@ def main():
         from support import services
 
         with services.Postgres() as pg:
-            registry = Registry(pg.create_database("registry"))
+            registry = Registry(pg.create_database("registry"), migrate=True)
             registry.import_sources()
             with registry.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE")  # the plans a database gets once autovacuum has run

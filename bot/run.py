@@ -35,6 +35,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot import files, settings
 
 ROOT = settings.ROOT
@@ -49,16 +51,18 @@ def production_environment(env: dict, actions_port: int = 5055) -> tuple[dict, l
     mode does."""
     env = dict(env)
     missing = [f"{setting.name} ({setting.what})" for setting in settings.required_missing(env)]
-    database = settings.DATABASE_URL.read(env)
-    if database:
-        env.setdefault(settings.TRACKER_DATABASE_URL.name, database)
-        env.setdefault(settings.CHANNEL_DATABASE_URL.name, database)
     return env, missing
 
 
 def configuration_errors(env: dict) -> list[str]:
     """Settings that cannot work together, in words, in every mode."""
     errors = []
+    conversations = settings.TRACKER_DATABASE_URL.read(env)
+    if settings.production(env) and conversations and conversations in (settings.DATABASE_URL.read(env),
+                                                                          settings.CHANNEL_DATABASE_URL.read(env)):
+        # Their backups must not hold conversations, which are deleted after the retention window.
+        errors.append(f"{settings.TRACKER_DATABASE_URL.name} must name a database of its own, not the registry's "
+                      "or the SMS store's: those are backed up, conversations must not be")
     if settings.TWILIO_AUTH_TOKEN.read(env) and not settings.PUBLIC_URL.read(env):
         # Without it the signature would be checked against the URL the request's Host header names.
         errors.append(f"{settings.TWILIO_AUTH_TOKEN.name} is set but {settings.PUBLIC_URL.name} is not: set it to "
@@ -87,16 +91,43 @@ class Assistant:
         errors = configuration_errors(self.env)
         if errors:
             raise ValueError("; ".join(errors))
+        self.only = tuple(only)
         # 127.0.0.1, not localhost: Rasa opens a connection per action call and would resolve the name each time.
         self.env.setdefault(settings.ACTIONS_URL.name, f"http://127.0.0.1:{actions_port}/webhook")
         suffix = ".production.yml" if self.production else ".yml"
         self.endpoints = endpoints or files.path(f"endpoints{suffix}")
         self.credentials = credentials or files.path(f"credentials{suffix}")
-        self.only = tuple(only)
         self.web = ("web" in self.only) and (web is None or web)
         self.quiet = quiet
         self.processes: list[tuple[str, subprocess.Popen]] = []
         self.error_output: dict[str, Any] = {}
+
+    def _prepare_databases(self) -> None:
+        """Embedded: bring this machine's SQLite files up to date, as `python -m bot.migrate` would, before any
+        server starts. Production: the servers never change a schema, so refuse (ValueError, one line) when
+        `python -m bot.migrate` has not been run, rather than let each server fail with a traceback."""
+        from bot.migrate import MigrationFailed, database_urls, migrate_all
+        from bot.senders import channel_engine
+        from providers import db, migrations
+
+        try:
+            if not self.production:
+                migrate_all(self.env)
+                return
+            for store, url in database_urls(self.env):
+                # The registry is read by the action server and the web app, the SMS store by Rasa and the web app.
+                users = {"actions", "web"} if store is migrations.REGISTRY else {"rasa", "web"}
+                if not users & set(self.only):
+                    continue
+                engine = channel_engine(url) if store is migrations.CHANNELS else db.make_engine(url)
+                try:
+                    migrations.require_current(engine, store)
+                except SQLAlchemyError as e:
+                    raise ValueError(f"the {store.name} store: {db.describe_error(e, url)}") from e
+                finally:
+                    engine.dispose()
+        except (MigrationFailed, migrations.SchemaError) as e:
+            raise ValueError(str(e)) from e
 
     def commands(self) -> list[tuple[str, list[str], dict]]:
         procs = []
@@ -120,6 +151,7 @@ class Assistant:
         return procs
 
     def start(self) -> Assistant:
+        self._prepare_databases()
         for name, cmd, env in self.commands():
             # Quiet servers keep their error output, so a server that stops can say why.
             errors = tempfile.TemporaryFile() if self.quiet else None
@@ -230,10 +262,10 @@ def main() -> int:
     try:
         assistant = Assistant(args.model, rasa_port=args.rasa_port, actions_port=args.actions_port,
                               web_port=args.web_port, only=only)
+        assistant.start()  # first checks (production) or migrates (embedded) the databases: one line if it cannot
     except ValueError as e:
         print(e, file=sys.stderr)
         return 2
-    assistant.start()
     try:
         assistant.wait_ready()
         ready = [f"{name} on port {port}" for name, port in

@@ -11,14 +11,17 @@ import hmac
 import logging
 import re
 import weakref
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import Column, DateTime, String, Text, delete, event, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, declarative_base
 
 from bot import settings
+from providers import migrations
 from providers.db import make_engine, sqlite_private_store, sqlite_truncate_log
 
 DEFAULT_CHANNEL_DATABASE_URL = f"sqlite:///{settings.VAR / 'channels.db'}"
@@ -29,6 +32,18 @@ REPLY_KEPT_SECONDS = 120
 # A message's id is kept (hashed) longer, so a captured signed request sent again later (a STOP
 # that would silence someone who has opted back in) is recognised and ignored.
 SEEN_KEPT_SECONDS = 48 * 3600
+
+
+def channel_database_url(url: str | None = None, env: Mapping[str, str] | None = None) -> str:
+    return url or settings.CHANNEL_DATABASE_URL.read(env) or DEFAULT_CHANNEL_DATABASE_URL
+
+
+def channel_engine(url: str | None = None) -> Engine:
+    """The SMS store's engine; a SQLite file with deleted rows overwritten (providers.db.sqlite_private_store)."""
+    engine = make_engine(channel_database_url(url))
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", sqlite_private_store)
+    return engine
 
 
 def normalize_phone(phone: str) -> str:
@@ -54,6 +69,7 @@ def sender_key() -> bytes:
     return settings.secret_bytes(settings.SENDER_KEY, "sender.key")
 
 
+# The tables' shape as the code reads them; providers/migrations/channels/ makes them in a database.
 Base: Any = declarative_base()  # SQLAlchemy 1.4 ships no types
 
 
@@ -107,13 +123,15 @@ class ChannelStore:
     NAVIGATOR_CHANNEL_DATABASE_URL. Methods block: call them from a worker thread.
     """
 
-    def __init__(self, url: str | None = None) -> None:
-        url = url or settings.CHANNEL_DATABASE_URL.read() or DEFAULT_CHANNEL_DATABASE_URL
-        self.engine = make_engine(url)
+    def __init__(self, url: str | None = None, *, migrate: bool = False) -> None:
+        """`migrate`: bring the tables up to date first (`python -m bot.migrate`, tests); a serving process
+        leaves it off, and a schema older than the code raises migrations.SchemaError (one line)."""
+        self.engine = channel_engine(url)
         self.sqlite = self.engine.dialect.name == "sqlite"
-        if self.sqlite:
-            event.listen(self.engine, "connect", sqlite_private_store)
-        Base.metadata.create_all(self.engine)
+        if migrate:
+            migrations.upgrade(self.engine, migrations.CHANNELS)
+        else:
+            migrations.require_current(self.engine, migrations.CHANNELS)
         _OPEN_STORES.add(self)
         # Rasa builds its channels before Sanic may fork workers: leave no pooled connection behind.
         self.engine.dispose()

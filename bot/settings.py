@@ -102,10 +102,11 @@ DATABASE_URL = _setting("NAVIGATOR_DATABASE_URL", None, "text",
                         "the registry (read by `providers` itself): `postgresql://user:password@db:5432/navigator`; "
                         "default `var/registry.db`", "stores", required_in_production=True)
 TRACKER_DATABASE_URL = _setting("NAVIGATOR_TRACKER_DATABASE_URL", None, "text",
-                                "conversations (production; default: `NAVIGATOR_DATABASE_URL`)", "stores")
+                                "conversations (production), a database of their own: not the registry's nor the SMS "
+                                "store's, so no backup of those holds them", "stores", required_in_production=True)
 CHANNEL_DATABASE_URL = _setting("NAVIGATOR_CHANNEL_DATABASE_URL", None, "text",
-                                "the SMS store: STOP list and retried messages (default `var/channels.db`, in "
-                                "production `NAVIGATOR_DATABASE_URL`)", "stores")
+                                "the SMS store: STOP list and retried messages, to be backed up (default "
+                                "`var/channels.db`)", "stores", required_in_production=True)
 REDIS_URL = _setting("NAVIGATOR_REDIS_URL", None, "text",
                      "the lock store shared by Rasa replicas: `redis://:password@redis:6379/0` (`rediss://` for TLS)",
                      "stores", required_in_production=True)

@@ -16,8 +16,11 @@ import json
 import sys
 from pathlib import Path
 
-from providers import taxonomy
+from sqlalchemy.exc import SQLAlchemyError
+
+from providers import db, taxonomy
 from providers.ingest import MalformedFile
+from providers.migrations import SchemaError
 from providers.search import PlaceNotFound, Result, SearchResult
 
 FILTER_FACETS = ("need", "medication", "setting", "payment", "population", "language", "access", "support")
@@ -63,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
             n = asyncio.run(pull(lat, lng, args.miles, args.out))
             print(f"wrote {n} rows to {args.out}; import them with: providers import --findtreatment {args.out}")
             return 0
-        registry = Registry(args.database)
+        # An import writes the registry, so it may bring the schema up to date; other commands only read it.
+        registry = Registry(args.database, migrate=args.command == "import")
         if args.command == "import":
             if args.hsds:
                 reports = registry.import_hsds(args.hsds)
@@ -103,6 +107,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except MalformedFile as e:
         print(f"providers: {e}. The registry was not changed.", file=sys.stderr)
+        return 1
+    except SchemaError as e:
+        print(f"providers: {e}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as e:  # permission denied, cannot connect: one line, not a traceback
+        print(f"providers: {db.describe_error(e, db.database_url(args.database))}", file=sys.stderr)
         return 1
     return 0
 

@@ -10,12 +10,12 @@ import os
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from providers.models import Base
+from providers import migrations
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'registry.db'}"
@@ -73,13 +73,16 @@ def sqlite_truncate_log(engine: Engine) -> None:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def create_schema(engine: Engine) -> None:
-    Base.metadata.create_all(engine)
+def migrate(engine: Engine) -> tuple[str | None, str]:
+    """Bring the registry's tables to the code's schema (providers.migrations), then add the PostGIS
+    index where it can be had: (the revision before, the one now)."""
+    revisions = migrations.upgrade(engine, migrations.REGISTRY)
     if engine.dialect.name == "postgresql":
-        _create_point_index(engine)
+        create_point_index(engine)
+    return revisions
 
 
-def _create_point_index(engine: Engine) -> None:
+def create_point_index(engine: Engine) -> None:
     try:
         with engine.begin() as conn:
             if not has_point_index(conn):  # CREATE INDEX IF NOT EXISTS would still wait for a running import
@@ -96,6 +99,19 @@ def has_point_index(conn) -> bool:
     """Whether this database has the PostGIS index a search can read the nearest listings first from."""
     return conn.dialect.name == "postgresql" and \
         conn.execute(text("SELECT to_regclass(:name)"), {"name": POINT_INDEX}).scalar() is not None
+
+
+def describe_error(error: Exception, url: str | None = None) -> str:
+    """A database error as one line for the operator: where (password hidden) and the server's first line,
+    such as `permission denied for schema public` or `connection refused`."""
+    detail = str(getattr(error, "orig", None) or error).strip().splitlines()
+    where = ""
+    if url:
+        try:
+            where = f" {make_url(url).render_as_string(hide_password=True)}"
+        except ArgumentError:
+            where = " (a URL that cannot be read)"
+    return f"the database{where}: {detail[0] if detail else type(error).__name__}"
 
 
 def session_factory(engine: Engine) -> sessionmaker:

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 
-from providers import db, hsds, index
+from providers import db, hsds, index, migrations
 from providers.geocode import GeocodeResult, Place, default_geocoder
 from providers.importers import directories, findtreatment, samhsa
 from providers.ingest import Draft, ImportReport, write_drafts
@@ -27,9 +27,14 @@ Where = Place | tuple[float, float] | str
 
 
 class Registry:
-    def __init__(self, url: str | None = None, *, engine: Engine | None = None, geocoder=None):
+    def __init__(self, url: str | None = None, *, engine: Engine | None = None, geocoder=None, migrate: bool = False):
+        """`migrate`: bring the schema up to date first (what `providers import` and `python -m bot.migrate`
+        do); otherwise a schema older than the code raises migrations.SchemaError, as a serving process must."""
         self.engine = engine or db.make_engine(url)
-        db.create_schema(self.engine)
+        if migrate:
+            db.migrate(self.engine)
+        else:
+            migrations.require_current(self.engine, migrations.REGISTRY)
         self.Session = db.session_factory(self.engine)
         self.searcher = Searcher(self.engine)
         self.geocoder = geocoder or default_geocoder()

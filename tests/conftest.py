@@ -62,14 +62,14 @@ def pytest_collection_modifyitems(config, items):
 def national_registry(tmp_path_factory) -> Registry:
     """The registry a user gets from `providers import`: every shipped listing."""
     path = tmp_path_factory.mktemp("registry") / "registry.db"
-    registry = Registry(f"sqlite:///{path}")
+    registry = Registry(f"sqlite:///{path}", migrate=True)
     registry.import_sources()
     return registry
 
 
 @pytest.fixture
 def empty_registry(tmp_path) -> Registry:
-    return Registry(f"sqlite:///{tmp_path / 'registry.db'}")
+    return Registry(f"sqlite:///{tmp_path / 'registry.db'}", migrate=True)
 
 
 @pytest.fixture(scope="session")
@@ -93,7 +93,7 @@ def redis_server():
 @pytest.fixture(scope="session")
 def postgres_registry(postgres) -> Registry:
     """The same national registry as `national_registry`, in PostgreSQL."""
-    registry = Registry(postgres.create_database("registry"))
+    registry = Registry(postgres.create_database("registry"), migrate=True)
     registry.import_sources()
     return registry
 
@@ -116,7 +116,7 @@ async def start_webhook(tmp_path, monkeypatch):
         listener.bind(("127.0.0.1", 0))
         # Twilio signs the public URL, which a deployment must configure: here, the local one.
         options.setdefault("public_url", f"http://127.0.0.1:{listener.getsockname()[1]}")
-        store = ChannelStore(f"sqlite:///{tmp_path / 'channels.db'}")
+        store = ChannelStore(f"sqlite:///{tmp_path / 'channels.db'}", migrate=True)
         channel = TwilioSmsInput(auth_token, key=KEY, store=store, **options)
         tracker_store = tracker_store if tracker_store is not None else RecordingTrackerStore()
         agent = agent or FakeAgent(tracker_store)

@@ -1,5 +1,6 @@
--- Run once by the postgres image when its data volume is new (deploy/compose.yml): the conversations
--- and the SMS store get a database of their own, so a backup of the registry (`navigator`) never holds
--- a conversation. Back up `navigator` (the registry, rebuilt by `providers import` in any case); the
--- STOP list in `conversations` must be kept across an upgrade, the conversations need no backup.
+-- Run once by the postgres image when its data volume is new (deploy/compose.yml): the SMS store and
+-- the conversations each get a database of their own beside the registry (`navigator`). Back up
+-- `sms` (the STOP list) and, optionally, `navigator` (`providers import` rebuilds it); never back up
+-- `conversations`, which the assistant promises to delete after 24 hours (docs/deploy.md).
+CREATE DATABASE sms OWNER navigator;
 CREATE DATABASE conversations OWNER navigator;

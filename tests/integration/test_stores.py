@@ -82,7 +82,7 @@ def test_without_postgis_postgres_answers_as_with_it(postgres, postgres_registry
         conn.execute(sa.text("CREATE ROLE plain LOGIN"))
         conn.execute(sa.text("CREATE DATABASE registry_plain OWNER plain"))
     admin.dispose()
-    registry = Registry(postgres.url("registry_plain", user="plain"))
+    registry = Registry(postgres.url("registry_plain", user="plain"), migrate=True)
     registry.import_sources()
     with registry.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'")).scalar() == 0

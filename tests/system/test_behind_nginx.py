@@ -33,6 +33,7 @@ from support.services import free_port
 from support.widget import RawSocketIO
 from twilio.request_validator import RequestValidator
 
+from bot.migrate import migrate_all
 from bot.run import DEFAULT_MODEL, Assistant
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,6 +102,7 @@ def backends(national_registry, postgres, redis_server):
         "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
         "NAVIGATOR_PUBLIC_URL": public_url,
     }
+    migrate_all(env)  # `python -m bot.migrate`, before the servers start (they refuse an old schema)
     rasa_ports = [free_port(), free_port()]
     actions_port, web_port = free_port(), free_port()
     helpers = Assistant(DEFAULT_MODEL, actions_port=actions_port, web_port=web_port,

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from aiohttp import web
 from twilio.request_validator import RequestValidator
 
+from bot.migrate import migrate_all
 from bot.rasa_server.patches.resilience import APOLOGY
 from bot.run import DEFAULT_MODEL, Assistant
 from bot.senders import sender_id
@@ -147,6 +148,7 @@ def cluster(postgres, redis_server, postgres_registry, tmp_path_factory):
         "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
         "NAVIGATOR_PUBLIC_URL": PUBLIC_URL,
     }
+    migrate_all(env)  # `python -m bot.migrate`, before the servers start (they refuse an old schema)
     actions = Assistant(DEFAULT_MODEL, actions_port=free_port(), env=env, only=("actions",), quiet=True).start()
     proxy = ActionProxy(actions.actions_port).start()
     replicas = [Assistant(DEFAULT_MODEL, rasa_port=free_port(), env=dict(env, NAVIGATOR_ACTIONS_URL=proxy.url),

@@ -187,6 +187,10 @@ def servers(installed, registry_url, postgres, redis_server):
         # The retention job reads the same endpoints file as the Rasa server, action server included.
         "NAVIGATOR_ACTIONS_URL": f"http://127.0.0.1:{ports.actions}/webhook",
     })
+    # `python -m bot.migrate` from the wheel, before the servers start: its migrations are in the package.
+    migrated = subprocess.run([str(installed.python), "-m", "bot.migrate"], cwd=installed.work, env=env,
+                              capture_output=True, text=True, timeout=120)
+    assert migrated.returncode == 0, migrated.stderr
     before = package_files(installed.site)
     log = installed.tmp / "servers.log"
     with open(log, "wb") as output:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from bot.senders import ChannelStore
 from bot.web.app import make_app
 from bot.web.config import Settings
 from support.services import free_port
@@ -19,6 +20,8 @@ async def serve(national_registry, tmp_path, monkeypatch):
     keyword arguments override its settings."""
     monkeypatch.setenv("NAVIGATOR_SENDER_KEY", SENDER_KEY_HEX)
     clients: list[TestClient] = []
+    # `python -m bot.migrate` before the server starts: the web app reads the STOP list and changes no schema.
+    ChannelStore(f"sqlite:///{tmp_path / 'channels.db'}", migrate=True).engine.dispose()
 
     async def start(**overrides: Any) -> TestClient:
         settings = Settings(**{

@@ -13,6 +13,7 @@ from bot.rasa_server.channels.socketio_secure import SecureSocketIOInput
 from bot.rasa_server.channels.twilio_sms import SLOW_DOWN_TEXT, TwilioSmsInput
 from bot.limits import RateLimiter, client_ip
 from bot.present.sms import is_gsm7
+from bot.senders import ChannelStore
 from bot.web.config import Settings
 from support.sms import SENDER, sms
 from support.web import BEARER, NAVIGATOR_TOKEN
@@ -175,6 +176,7 @@ def test_sms_limits_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("NAVIGATOR_LIMIT_SMS_PER_SENDER", "4")
     monkeypatch.setenv("NAVIGATOR_LIMIT_SMS_REFUSED_PER_IP", "0")
     monkeypatch.setenv("NAVIGATOR_CHANNEL_DATABASE_URL", f"sqlite:///{tmp_path / 'channels.db'}")
+    ChannelStore(migrate=True).engine.dispose()  # `python -m bot.migrate`, before the server starts
     monkeypatch.setenv("NAVIGATOR_SENDER_KEY", "00ff")
     channel = TwilioSmsInput.from_credentials({"auth_token": "t", "public_url": "https://sms.example.org"})
     assert channel.sender_limit.per_minute == 4

@@ -18,7 +18,7 @@ TEMPLATE = (DEPLOY / "nginx" / "navigator.conf.template").read_text()
 MODEL = "/opt/navigator/models/navigator.tar.gz"
 # Read by libraries, not by bot.settings.
 NOT_SETTINGS = {"SQLALCHEMY_SILENCE_UBER_WARNING"}
-NAVIGATOR_SERVICES = {"actions", "rasa-1", "rasa-2", "web", "retention"}
+NAVIGATOR_SERVICES = {"actions", "rasa-1", "rasa-2", "web", "retention", "migrate"}
 
 
 def env_file(path: Path) -> dict[str, str]:
@@ -36,6 +36,10 @@ def test_compose_runs_every_process_and_only_the_proxy_is_published():
     assert commands["actions"] == ["python", "-m", "bot.run", "--only", "actions"]
     assert commands["web"] == ["python", "-m", "bot.run", "--only", "web"]
     assert "python -m bot.rasa_server.retention" in commands["retention"][-1]
+    # The schema is migrated once, before any server: every server waits for it to end well.
+    assert commands["migrate"] == ["python", "-m", "bot.migrate"]
+    for name in NAVIGATOR_SERVICES - {"migrate"}:
+        assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}, name
     assert all(services[name]["build"]["dockerfile"] == "deploy/Dockerfile" for name in NAVIGATOR_SERVICES)
     for name, service in services.items():
         for volume in service.get("volumes", []):

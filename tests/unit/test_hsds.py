@@ -16,7 +16,7 @@ def test_hsds_export_then_import_is_lossless(national_registry, tmp_path):
     path = tmp_path / "registry.hsds.json"
     path.write_text(exported.getvalue(), encoding="utf-8")
 
-    copy = Registry(f"sqlite:///{tmp_path / 'copy.db'}")
+    copy = Registry(f"sqlite:///{tmp_path / 'copy.db'}", migrate=True)
     (report,) = copy.import_hsds(path)
     assert report.created == n and report.skipped_total == 0
     again = io.StringIO()

@@ -166,7 +166,7 @@ async def test_send_answers_as_the_document_says(serve, tmp_path):
     twilio.refuses = True
     assert (await send(502, {"to": PHONE, "listing_ids": ids}))["sent"] == 0
     twilio.refuses = False
-    ChannelStore(f"sqlite:///{tmp_path / 'channels.db'}").suppress(sender_id(PHONE, bytes.fromhex(SENDER_KEY_HEX)))
+    ChannelStore(f"sqlite:///{tmp_path / 'channels.db'}", migrate=True).suppress(sender_id(PHONE, bytes.fromhex(SENDER_KEY_HEX)))
     await send(409, {"to": PHONE, "listing_ids": ids})
     await send(503, {"to": "2155550100", "listing_ids": ids}, on=await serve())  # texting not set up
     await sign_in(client)

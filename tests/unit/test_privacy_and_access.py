@@ -200,7 +200,7 @@ class IdleStore:
 
 async def test_the_server_deletes_on_a_schedule_without_any_turn(tmp_path, monkeypatch):
     monkeypatch.setenv("NAVIGATOR_CHANNEL_DATABASE_URL", f"sqlite:///{tmp_path / 'channels.db'}")
-    sms_store = ChannelStore()
+    sms_store = ChannelStore(migrate=True)
     sms_store.claim("SMold")
     sms_store.store_reply("SMold", SENDER, "<Response><Message>methadone near 19134</Message></Response>")
     with sqlite3.connect(tmp_path / "channels.db") as connection:
@@ -238,7 +238,7 @@ def test_var_and_what_the_servers_write_there_are_for_this_user_only(tmp_path):
 
 
 def test_the_sms_store_overwrites_what_it_deletes(tmp_path):
-    store = ChannelStore(f"sqlite:///{tmp_path / 'channels.db'}")
+    store = ChannelStore(f"sqlite:///{tmp_path / 'channels.db'}", migrate=True)
     store.claim("SM1")
     store.store_reply("SM1", SENDER, "<Response><Message>bupe near 19134 zzsecretzz</Message></Response>")
     store.forget(SENDER)

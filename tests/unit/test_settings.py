@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot import settings
-from bot.run import production_environment
+from bot.run import configuration_errors, production_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,14 +56,25 @@ def test_a_configured_key_is_hex_or_its_text_and_makes_no_file(tmp_path, monkeyp
     assert not (tmp_path / "sender.key").exists()
 
 
-def test_production_names_every_missing_requirement_and_shares_the_registry_database():
+def test_production_names_every_missing_requirement_and_keeps_conversations_out_of_the_registry_database():
     env, missing = production_environment({"NAVIGATOR_MODE": "production",
                                            "NAVIGATOR_DATABASE_URL": "postgresql://db/navigator"})
     assert [line.split(" ")[0] for line in missing] == [
-        "NAVIGATOR_REDIS_URL", "NAVIGATOR_RASA_TOKEN", "NAVIGATOR_SENDER_KEY", "NAVIGATOR_WIDGET_SECRET",
-        "NAVIGATOR_WIDGET_ORIGINS"]
-    assert env["NAVIGATOR_TRACKER_DATABASE_URL"] == env["NAVIGATOR_CHANNEL_DATABASE_URL"] == \
-        "postgresql://db/navigator"
+        "NAVIGATOR_TRACKER_DATABASE_URL", "NAVIGATOR_CHANNEL_DATABASE_URL", "NAVIGATOR_REDIS_URL",
+        "NAVIGATOR_RASA_TOKEN", "NAVIGATOR_SENDER_KEY", "NAVIGATOR_WIDGET_SECRET", "NAVIGATOR_WIDGET_ORIGINS"]
+    assert "NAVIGATOR_TRACKER_DATABASE_URL" not in env and "NAVIGATOR_CHANNEL_DATABASE_URL" not in env
+
+
+def test_production_refuses_conversations_in_a_database_that_is_backed_up():
+    base = {"NAVIGATOR_MODE": "production", "NAVIGATOR_DATABASE_URL": "postgresql://db/registry",
+            "NAVIGATOR_CHANNEL_DATABASE_URL": "postgresql://db/sms"}
+    for shared in ("postgresql://db/registry", "postgresql://db/sms"):
+        (error,) = configuration_errors(dict(base, NAVIGATOR_TRACKER_DATABASE_URL=shared))
+        assert error.startswith("NAVIGATOR_TRACKER_DATABASE_URL must name a database of its own")
+    assert configuration_errors(dict(base, NAVIGATOR_TRACKER_DATABASE_URL="postgresql://db/conversations")) == []
+    # The embedded mode keeps everything in var/ on one machine: no backups to keep apart.
+    assert configuration_errors({"NAVIGATOR_TRACKER_DATABASE_URL": "sqlite:///x.db",
+                                 "NAVIGATOR_DATABASE_URL": "sqlite:///x.db"}) == []
 
 
 def test_the_deploy_guide_lists_every_setting_as_the_code_reads_it():

@@ -126,7 +126,8 @@ async def test_behind_a_proxy_the_signature_is_checked_against_the_public_url_wh
 def test_a_token_without_the_public_url_does_not_start(tmp_path):
     # Without it the URL checked would be the one the request's Host header names.
     with pytest.raises(ValueError, match="NAVIGATOR_PUBLIC_URL"):
-        TwilioSmsInput("token", public_url=None, key=KEY, store=ChannelStore(f"sqlite:///{tmp_path / 'c.db'}"))
+        TwilioSmsInput("token", public_url=None, key=KEY,
+                       store=ChannelStore(f"sqlite:///{tmp_path / 'c.db'}", migrate=True))
 
 
 async def test_the_public_url_includes_the_query_string(start_webhook):
@@ -292,7 +293,7 @@ async def test_a_retry_during_the_first_request_waits_for_its_reply(start_webhoo
 
 
 async def test_a_reply_is_kept_two_minutes_and_the_message_id_two_days(tmp_path):
-    store = ChannelStore(f"sqlite:///{tmp_path / 'channels.db'}")
+    store = ChannelStore(f"sqlite:///{tmp_path / 'channels.db'}", migrate=True)
     assert store.claim("SM1")
     store.store_reply("SM1", SENDER, "<Response />")
     now = datetime.now(timezone.utc).replace(tzinfo=None)
@@ -501,6 +502,7 @@ def test_every_spelling_of_a_number_gets_one_id():
 def test_configuration_from_credentials_and_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("NAVIGATOR_SENDER_KEY", "00ff")
     monkeypatch.setenv("NAVIGATOR_CHANNEL_DATABASE_URL", f"sqlite:///{tmp_path / 'channels.db'}")
+    ChannelStore(migrate=True).engine.dispose()  # `python -m bot.migrate`, before the server starts
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", "from-env")
     monkeypatch.setenv("NAVIGATOR_PUBLIC_URL", "https://env.example.org/")
     monkeypatch.setenv("NAVIGATOR_TRUST_FORWARDED_HEADERS", "true")

@@ -285,7 +285,7 @@ async def test_send_without_twilio_configured_is_503(serve):
 async def test_send_refuses_a_number_that_texted_stop(serve, tmp_path):
     twilio = FakeTwilio()
     client = await serve(sms_client=twilio, twilio_from_number="+12155550000")
-    store = ChannelStore(f"sqlite:///{tmp_path / 'channels.db'}")
+    store = ChannelStore(f"sqlite:///{tmp_path / 'channels.db'}", migrate=True)
     store.suppress(sender_id(PHONE, bytes.fromhex(SENDER_KEY_HEX)))
     ids = await nearest_ids(client)
     for spelling in (PHONE, "(215) 555-0123", "1-215-555-0123"):
@@ -424,6 +424,7 @@ async def test_widget_assets_are_served_with_the_socket_io_client_and_its_licenc
 async def test_the_access_log_has_no_query_string(national_registry, tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("NAVIGATOR_SENDER_KEY", SENDER_KEY_HEX)
     caplog.set_level(logging.INFO, logger="aiohttp.access")
+    ChannelStore(f"sqlite:///{tmp_path / 'channels.db'}", migrate=True).engine.dispose()  # `python -m bot.migrate`
     settings = Settings(database_url=str(national_registry.engine.url), rasa_token=RASA_TOKEN,
                         channel_database_url=f"sqlite:///{tmp_path / 'channels.db'}", navigator_token=NAVIGATOR_TOKEN)
     server = TestServer(make_app(settings))

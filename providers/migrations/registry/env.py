@@ -1,0 +1,3 @@
+from providers.migrations.env import run
+
+run()
