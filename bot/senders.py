@@ -83,7 +83,7 @@ class Suppression(Base):
 
 class MessageSeen(Base):
     """A message Twilio delivered (its id hashed), kept SEEN_KEPT_SECONDS: a retry or a replay of it is
-    not run twice. (Databases made before version 0.2 also have a `reply` column, no longer written.)"""
+    not run twice."""
 
     __tablename__ = "sms_message_seen"
     sid_hash = Column(String(64), primary_key=True)
