@@ -24,6 +24,7 @@ import pytest
 from support.services import free_port
 from support.web import BEARER, NAVIGATOR_TOKEN, RASA_TOKEN, SENDER_KEY_HEX, raw_exchange
 
+from bot.senders import ChannelStore
 from bot.web import static_files
 from bot.web.app import STATIC_DIR, make_app
 from bot.web.config import Settings
@@ -37,6 +38,8 @@ MB = 1024 * 1024
 async def web_app(national_registry, tmp_path, monkeypatch):
     """The app served by bot.web.server.serve (what main() runs) on a free port of 127.0.0.1."""
     monkeypatch.setenv("NAVIGATOR_SENDER_KEY", SENDER_KEY_HEX)
+    # `python -m bot.migrate` before the server starts: the web app changes no schema.
+    ChannelStore(f"sqlite:///{tmp_path / 'channels.db'}", migrate=True).engine.dispose()
     settings = Settings(database_url=str(national_registry.engine.url), rasa_token=RASA_TOKEN,
                         channel_database_url=f"sqlite:///{tmp_path / 'channels.db'}",
                         rasa_url=f"http://127.0.0.1:{free_port()}", navigator_token=NAVIGATOR_TOKEN)
