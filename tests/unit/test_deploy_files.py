@@ -81,13 +81,30 @@ def test_the_systemd_environment_file_names_only_settings_and_every_required_one
 def test_every_unit_starts_the_installed_environment_and_can_be_enabled():
     units = sorted((DEPLOY / "systemd").glob("navigator-*.service"))
     assert {unit.name for unit in units} == {"navigator-actions.service", "navigator-rasa@.service",
-                                              "navigator-web.service", "navigator-retention.service"}
+                                              "navigator-web.service", "navigator-retention.service",
+                                              "navigator-migrate.service"}
     for unit in units:
         text = unit.read_text()
-        assert "\n[Install]\n" in text and "EnvironmentFile=/etc/navigator/navigator.env" in text, unit.name
-        assert re.search(r"^ExecStart=/opt/navigator/venv/bin/python -m bot\.(run --only \w+|rasa_server\.retention)",
-                         text, re.M), unit.name
+        assert "EnvironmentFile=/etc/navigator/navigator.env" in text, unit.name
+        assert re.search(r"^ExecStart=/opt/navigator/venv/bin/python -m "
+                         r"bot\.(run --only \w+|rasa_server\.retention|migrate$)", text, re.M), unit.name
         assert "User=navigator" in text, unit.name
+        # The migration is started by the servers that need it, never enabled on its own.
+        assert ("\n[Install]\n" in text) == (unit.name != "navigator-migrate.service"), unit.name
+
+
+def test_every_server_migrates_the_schema_before_it_starts():
+    for name in ("navigator-actions.service", "navigator-rasa@.service", "navigator-web.service"):
+        unit = (DEPLOY / "systemd" / name).read_text()
+        wants = re.search(r"^Wants=(.*)$", unit, re.M)
+        after = re.search(r"^After=(.*)$", unit, re.M)
+        assert wants and "navigator-migrate.service" in wants.group(1).split(), name
+        assert after and "navigator-migrate.service" in after.group(1).split(), name
+    migrate = (DEPLOY / "systemd" / "navigator-migrate.service").read_text()
+    # The owner role's URLs, when the deployer gives them, override the runtime role's.
+    assert migrate.index("EnvironmentFile=/etc/navigator/navigator.env") < migrate.index(
+        "EnvironmentFile=-/etc/navigator/migrate.env")
+    assert "Type=oneshot" in migrate and "RemainAfterExit" not in migrate
     assert "OnCalendar=hourly" in (DEPLOY / "systemd" / "navigator-retention.timer").read_text()
 
 
