@@ -20,6 +20,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot.rasa_server.lock_store import RedisURLLockStore
 from bot.rasa_server.tracker_store import FORGET_ACTION, PrivateSQLTrackerStore
+from bot.senders import ChannelStore
 from providers import db, search
 from providers.registry import Registry
 from providers.taxonomy import Filters
@@ -151,14 +152,28 @@ def test_the_retention_command_deletes_idle_conversations_and_keeps_recent_ones(
     endpoints.write_text("tracker_store:\n  type: bot.rasa_server.tracker_store.PrivateSQLTrackerStore\n"
                          + "".join(f"  {key}: {value}\n" for key, value in tracker_endpoint.items()))
 
-    done = subprocess.run([sys.executable, "-m", "bot.rasa_server.retention", "--endpoints", str(endpoints)], cwd=ROOT,
-                          capture_output=True, text=True, env={"NAVIGATOR_RETENTION_HOURS": "24",
-                                                                "PATH": "/usr/bin:/bin"}, timeout=120)
+    sms_store = f"sqlite:///{tmp_path / 'channels.db'}"
 
-    assert done.returncode == 0, done.stderr
+    def retention() -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "bot.rasa_server.retention", "--endpoints", str(endpoints)],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120,
+                              env={"NAVIGATOR_RETENTION_HOURS": "24", "NAVIGATOR_CHANNEL_DATABASE_URL": sms_store,
+                                   "PATH": "/usr/bin:/bin"})
+
+    # Before `python -m bot.migrate` has made the SMS store: conversations are deleted all the same,
+    # and the run fails with one line that says what to do.
+    done = retention()
+    assert done.returncode == 1
+    assert done.stderr.strip() == ("SMS store not purged: the SMS database schema is older than the code: "
+                                   "run `python -m bot.migrate`"), done.stderr
     assert "deleted 1 conversations idle longer than 24 hours" in done.stdout
     assert asyncio.run(store.retrieve("two-days-ago")) is None
     assert asyncio.run(store.retrieve("an-hour-ago")) is not None
+
+    ChannelStore(sms_store, migrate=True).engine.dispose()
+    done = retention()
+    assert done.returncode == 0, done.stderr
+    assert "deleted 0 conversations idle longer than 24 hours" in done.stdout
 
 
 async def test_saving_a_turn_also_deletes_conversations_past_the_window(tracker_endpoint):
@@ -214,6 +229,7 @@ def test_the_retention_job_needs_only_the_conversation_stores_settings(tmp_path)
     base = {"PATH": "/usr/bin:/bin", "NAVIGATOR_MODE": "production",
             "NAVIGATOR_CHANNEL_DATABASE_URL": f"sqlite:///{tmp_path / 'channels.db'}"}
     job = [sys.executable, "-m", "bot.rasa_server.retention"]
+    ChannelStore(base["NAVIGATOR_CHANNEL_DATABASE_URL"], migrate=True).engine.dispose()  # `python -m bot.migrate`
     done = subprocess.run(job, cwd=ROOT, capture_output=True, text=True, timeout=120,
                           env={**base, "NAVIGATOR_TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'tracker.db'}"})
     assert done.returncode == 0, done.stderr
