@@ -35,7 +35,10 @@ def with_api_token(argv: list[str]) -> list[str]:
 
 
 def main() -> int:
-    settings.keep_files_private()
+    if sys.argv[1:2] != ["train"]:
+        # A server's files are private. A model is not (trained on the shipped data) and must stay
+        # readable: a deployment copies it to where the servers' own user reads it (deploy/Dockerfile).
+        settings.keep_files_private()
     # Also for `python -m bot.rasa_server train` run by hand, as docs/deploy.md's set-up does.
     settings.telemetry_off_unless_set(os.environ)
     try:

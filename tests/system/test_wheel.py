@@ -182,6 +182,7 @@ def servers(installed, registry_url, postgres, redis_server):
         "NAVIGATOR_WIDGET_SECRET": "wheel-test-widget-secret",
         "NAVIGATOR_WIDGET_ORIGINS": "https://health.example.gov",
         "NAVIGATOR_WEB_HOST": "127.0.0.1",
+        "NAVIGATOR_DEPLOYER_NAME": "Wheel County Health Department",
         "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
         "NAVIGATOR_PUBLIC_URL": PUBLIC_URL,
         # The retention job reads the same endpoints file as the Rasa server, action server included.
@@ -226,7 +227,8 @@ def test_each_server_started_from_the_wheel_answers_200(servers):
     status, body = get(f"http://127.0.0.1:{ports.rasa}/")
     assert status == 200 and "Rasa" in body
     status, page = get(f"http://127.0.0.1:{ports.web}/")
-    assert status == 200 and "/widget/widget.js" in page  # the page template from the wheel
+    # Production's neutral page, from the template in the wheel, naming who runs the service.
+    assert status == 200 and "This service is run by Wheel County Health Department." in page and "1-800-662-4357" in page
     status, widget = get(f"http://127.0.0.1:{ports.web}/widget/widget.js")
     assert status == 200 and "session_request" in widget  # the widget from the wheel
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.senders import ChannelStore
 from bot.web.app import make_app
 from bot.web.config import Settings
 from bot.web.middleware import PathOnlyAccessLogger
@@ -17,6 +18,7 @@ async def test_the_navigator_api_logs_no_query_place_or_number(national_registry
                                                              captured_logs):
     monkeypatch.setenv("NAVIGATOR_SENDER_KEY", SENDER_KEY_HEX)
     twilio = FakeTwilio()
+    ChannelStore(f"sqlite:///{tmp_path / 'channels.db'}", migrate=True).engine.dispose()  # `python -m bot.migrate`
     settings = Settings(database_url=str(national_registry.engine.url), rasa_url=fake_rasa.url, rasa_token=RASA_TOKEN,
                         channel_database_url=f"sqlite:///{tmp_path / 'channels.db'}", navigator_token=NAVIGATOR_TOKEN,
                         twilio_from_number="+15005550006", sms_client=twilio, search_per_minute=8)
