@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -34,15 +34,21 @@ def database_url(url: str | None = None) -> str:
 def make_engine(url: str | None = None) -> Engine:
     url = database_url(url)
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # Keep connections open between searches: a new SQLite connection costs more than a search.
-        engine = create_engine(url, future=True, connect_args={"check_same_thread": False}, poolclass=QueuePool,
-                               pool_size=5, max_overflow=10)
-        event.listen(engine, "connect", _sqlite_pragmas)
-    else:
-        engine = create_engine(url, future=True, pool_pre_ping=True)
+        return sqlite_engine(url, _sqlite_pragmas, future=True)
+    return create_engine(url, future=True, pool_pre_ping=True)
+
+
+def sqlite_engine(url: str | URL, on_connect, **options) -> Engine:
+    """A SQLite file's engine that keeps its connections open. SQLAlchemy 1.4 opens and closes one
+    per session for a file, and closing the last one checkpoints the write-ahead log to disk: on the
+    conversation store that cost more than the rest of saving a turn, and a new connection costs
+    more than a search."""
+    path = make_url(url).database
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=QueuePool,
+                           pool_size=5, max_overflow=10, **options)
+    event.listen(engine, "connect", on_connect)
     return engine
 
 

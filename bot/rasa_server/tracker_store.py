@@ -89,7 +89,11 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         super().__init__(domain, **kwargs)
         self.sqlite = self.engine.dialect.name == "sqlite"
         if self.sqlite:
-            sa.event.listen(self.engine, "connect", db.sqlite_private_store)
+            # Rasa's engine opens and closes a connection per turn (a checkpoint to disk each time).
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = db.sqlite_engine(url, db.sqlite_private_store)
+            self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if asked_to_forget(tracker):
