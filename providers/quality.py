@@ -63,7 +63,7 @@ def measure(engine: Engine, geocoder, today: date | None = None) -> dict[str, Fi
     total = Figures()
     with engine.connect() as conn:
         service_of = dict(conn.execute(select(ServiceAtLocation.id, ServiceAtLocation.service_id)).all())
-        flagged = {row[0] for row in conn.execute(select(Metadata.resource_id).where(Metadata.field_name == POINT_FIELD))}
+        flagged = set(conn.execute(select(Metadata.resource_id).where(Metadata.field_name == POINT_FIELD)).scalars())
         rows = conn.execute(select(Listing.id, Listing.latitude, Listing.longitude, Listing.card)
                             .where(Listing.kind == "physical").order_by(Listing.id)).all()
     zip_points: dict[str, tuple[float, float] | None] = {}

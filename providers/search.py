@@ -327,10 +327,10 @@ class Searcher:
                 relaxed = tuple(sorted(t for terms in req.exclusive.values() for t in terms))
                 req = _Request(req.required, {}, req.requested)
                 found, searched = self._nearest(conn, req, lat, lng, needed, limit, later)
-            if not found and max_miles is None:
-                # Nothing within the widest radius (Juneau, Nome): the nearest place wherever it is, with
-                # its distance, beats no place. A search capped nearer (a syringe program) stays capped.
-                found, _ = self._nearest(conn, req, lat, lng, needed, ANYWHERE_MILES, later)
+            if not found and max_miles is None and "need:treatment" in taxonomy.needs_of(filters.terms):
+                # No treatment within the widest radius (Juneau, Nome): the nearest place wherever it is,
+                # with its distance, beats no place. Supports and searches capped nearer stay local.
+                found, _ = self._nearest(conn, req, lat, lng, needed, ANYWHERE_MILES, later, first_box=limit)
                 beyond = bool(found)
             shown = found[(page - 1) * page_size: page * page_size]
             cards = {}
@@ -359,7 +359,7 @@ class Searcher:
         )
 
     def _nearest(self, conn, req: _Request, lat: float, lng: float, needed: int, limit: float,
-                 later: frozenset[str] = frozenset()):
+                 later: frozenset[str] = frozenset(), first_box: float = FIRST_BOX_MILES):
         """The `needed` nearest matching listings within `limit` miles (fewer if there are not so
         many), as (miles, id, terms, evaluation) sorted by rank, the listings in `later` after all
         others; and the radius that was searched."""
@@ -369,7 +369,7 @@ class Searcher:
         if self.postgis is None:
             self.postgis = db.has_point_index(conn)  # the index comes with the schema, before any search
         nearest = self._nearest_first if self.postgis else self._in_boxes
-        candidates, radius = nearest(conn, req, term, lat, lng, needed, limit, later)
+        candidates, radius = nearest(conn, req, term, lat, lng, needed, limit, later, first_box)
         candidates.sort(key=lambda c: c[0])
         # Exact distances for the ones that can reach the page, with a margin for the approximation.
         first = [c for c in candidates if c[1] not in later]
@@ -390,9 +390,10 @@ class Searcher:
 
     @staticmethod
     def _in_boxes(conn, req: _Request, term: str, lat: float, lng: float, needed: int, limit: float,
-                  later: frozenset[str]):
-        """Candidates in a box that doubles until `needed` pass or it reaches `limit`; and its radius."""
-        radius = min(FIRST_BOX_MILES, limit)
+                  later: frozenset[str], first_box: float):
+        """Candidates in a box that doubles from `first_box` (a radius known to hold too few) until `needed`
+        pass or it reaches `limit`; and its radius."""
+        radius = min(first_box, limit)
         while True:
             min_lat, max_lat, min_lng, max_lng = geo.bounding_box(lat, lng, radius)
             rows = conn.execute(_IN_BOX, {"term": term, "min_lat": min_lat, "max_lat": max_lat,
@@ -404,7 +405,7 @@ class Searcher:
 
     @staticmethod
     def _nearest_first(conn, req: _Request, term: str, lat: float, lng: float, needed: int, limit: float,
-                       later: frozenset[str]):
+                       later: frozenset[str], first_box: float):
         """The candidates and radius _in_boxes finds, read nearest first in growing batches: until `needed`
         pass and the batch reaches past every listing that could rank with them, or past `limit`."""
         within = limit * GREAT_CIRCLE_MARGIN
@@ -418,7 +419,7 @@ class Searcher:
                 break
             n *= 4
         # Stop at the box _in_boxes stops at, so the answers are the same to the listing on every database.
-        radius = min(FIRST_BOX_MILES, limit)
+        radius = min(first_box, limit)
         while radius < limit and not _page_fits([c[0] for c in candidates if c[1] not in later], needed, radius):
             radius = min(radius * 2, limit)
         return [c for c in candidates if c[0] <= radius * GREAT_CIRCLE_MARGIN], radius

@@ -128,9 +128,10 @@ def test_past_the_widest_radius_the_nearest_place_comes_with_its_distance_telehe
         assert reply.startswith(f"Nothing within 500 miles of {town}, AK {zip_code}"), reply
         assert f"{result.results[0].miles:.1f} mi" in reply
         assert national.numbers()["helpline"] in reply and "video" in reply
-    # A search capped nearer (syringe programs) stays capped.
+    # A search capped nearer (syringe programs) stays capped, and support a long way off is no help.
     syringes = national_registry.search("99762", ["support:syringe_services"], max_miles=50)
     assert syringes.empty and not syringes.beyond
+    assert not national_registry.search("99762", ["need:recovery_support"]).beyond
 
 
 def test_the_telehealth_line_names_only_the_seeds_helpline():
