@@ -87,7 +87,7 @@ def page_of(result: SearchResult, first_number: int, harm_reduction_line: str | 
         intro_short = text("intro_none_but_virtual_short", where=where)
     elif result.empty:
         intro = text("intro_none", what=what, where=where, miles=f"{result.radius_miles:g}")
-    elif result.beyond:
+    elif result.beyond and first_number == 1:  # a second page says "More places", as everywhere
         intro = text("intro_beyond", what=what, where=where, miles=f"{result.radius_miles:g}")
         intro_short = text("intro_beyond_short", miles=f"{result.radius_miles:g}")
     elif result.relaxed:
