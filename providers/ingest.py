@@ -168,6 +168,14 @@ class ImportReport:
         return out
 
 
+def zip_point(geocoder, postal_code: str | None) -> tuple[float, float] | None:
+    """A ZIP code's point, from the geocoder's own ZIP lookup; None for one it has no point for."""
+    found = geocoder.geocode(postal_code[:5]) if postal_code else None
+    if found is None or found.place is None or found.place.precision != "zip":
+        return None
+    return found.place.latitude, found.place.longitude
+
+
 def check_points_against_zips(drafts: list[Draft], geocoder, reports: dict[str, ImportReport]) -> None:
     """Place each listing whose point is over FAR_FROM_ZIP_MILES from its own ZIP code's point at that
     ZIP's point, and report it under its source (`reports` by source label): a clinic in Dexter, MO
@@ -180,10 +188,10 @@ def check_points_against_zips(drafts: list[Draft], geocoder, reports: dict[str, 
         if d.point is None or not d.postal_code:
             continue
         lat, lng = d.point
-        found = geocoder.geocode(d.postal_code[:5])
-        if not found.ok or found.place.precision != "zip":
+        at_zip = zip_point(geocoder, d.postal_code)
+        if at_zip is None:
             continue  # a ZIP code the geocoder has no point for: nothing to check against
-        zip_lat, zip_lng = found.place.latitude, found.place.longitude
+        zip_lat, zip_lng = at_zip
         miles = geo.haversine_miles(lat, lng, zip_lat, zip_lng)
         if miles <= FAR_FROM_ZIP_MILES:
             continue

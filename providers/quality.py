@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from providers import geo
-from providers.ingest import FAR_FROM_ZIP_MILES, POINT_FIELD
+from providers.ingest import FAR_FROM_ZIP_MILES, POINT_FIELD, zip_point
 from providers.matching import is_po_box
 from providers.models import Listing, Metadata, ServiceAtLocation
 from providers.search import Result
@@ -73,11 +73,9 @@ def measure(engine: Engine, geocoder, today: date | None = None) -> dict[str, Fi
         address = card.get("address") or {}
         zip5 = (address.get("postal_code") or "")[:5]
         if zip5 not in zip_points:
-            found = geocoder.geocode(zip5) if zip5 else None
-            ok = found is not None and found.ok and found.place.precision == "zip"
-            zip_points[zip5] = (found.place.latitude, found.place.longitude) if ok else None
-        zip_point = zip_points[zip5]
-        far = zip_point is not None and geo.haversine_miles(lat, lng, *zip_point) > FAR_FROM_ZIP_MILES
+            zip_points[zip5] = zip_point(geocoder, zip5)
+        at_zip = zip_points[zip5]
+        far = at_zip is not None and geo.haversine_miles(lat, lng, *at_zip) > FAR_FROM_ZIP_MILES
         is_flagged = service_of.get(listing_id) in flagged
         stored = ", ".join(x for x in (address.get("address_1"), address.get("address_2")) if x)
         for label in dict.fromkeys([s["label"] for s in card["sources"]]):
