@@ -193,9 +193,8 @@ def details_text(r: Result, medication: str | None, payment: str | None) -> str:
               else text("details_heading", name=r.name)]
     if r.for_veterans:
         blocks[0] += "\n" + text("listing_for_veterans")
-    contact = []
-    if address_text(r):
-        contact.append(address_text(r))
+    address = address_text(r)
+    contact = [address] if address else []
     for phone in r.card["phones"]:
         key = "listing_text_us" if phone.get("type") == "text" else "listing_call"
         note = text("details_phone_note", note=phone["description"]) if phone.get("description") else ""

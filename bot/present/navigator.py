@@ -16,8 +16,9 @@ def client_text(listings: list[Result]) -> list[str]:
         if listing.for_veterans:
             lines.append(text("listing_for_veterans"))
         lines.append(call_line(listing))
-        if address_text(listing):
-            lines.append(address_text(listing))
+        address = address_text(listing)
+        if address:
+            lines.append(address)
         elif listing.card.get("how_to_start"):
             lines.append(listing.card["how_to_start"])
         lines.append(listing.source_line)
