@@ -5,6 +5,7 @@
     providers import --hsds export.json    # exactly that directory
     providers search 19134 --medication buprenorphine --payment medicaid
     providers stats
+    providers quality                      # phones, payment, P.O. boxes, far points, old facts per source
     providers export --format hsds > registry.json
     providers pull-findtreatment --near 38.03,-78.48 --miles 25 --out pull.json
 """
@@ -46,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     p_search.add_argument("--json", action="store_true", help="print the result as JSON")
 
     sub.add_parser("stats", help="what the registry holds")
+    sub.add_parser("quality", help="how many listings a person can act on, per source")
 
     p_export = sub.add_parser("export", help="write the registry to stdout or a file")
     p_export.add_argument("--format", choices=["hsds"], default="hsds")
@@ -81,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "stats":
             print(json.dumps(registry.stats(), indent=1, sort_keys=True))
+            return 0
+        if args.command == "quality":
+            from providers import quality
+            print("\n".join(quality.report_lines(quality.measure(registry.engine, registry.geocoder))))
             return 0
         if args.command == "export":
             out = args.out.open("w", encoding="utf-8") if args.out else sys.stdout
@@ -131,6 +137,8 @@ def format_result(result: SearchResult) -> str:
              + (f" - widened to {result.radius_miles:g} miles" if result.widened else "")]
     if result.empty:
         lines.append(f"No listing at a place within {result.radius_miles:g} miles matches.")
+    elif result.beyond:
+        lines.append(f"No listing at a place within {result.radius_miles:g} miles matches; the nearest:")
     start = (result.page - 1) * result.page_size
     for i, r in enumerate(result.results, start=start + 1):
         lines.append(f"{i}. {r.name} - {r.miles:.1f} mi")
@@ -149,8 +157,12 @@ def format_result(result: SearchResult) -> str:
 
 def describe(r: Result) -> list[str]:
     lines = [f"phone: {r.phone}" if r.phone else "phone: none listed"]
+    if r.for_veterans:
+        lines.append("for veterans only (VA)")
     if r.address_line:
         lines.append(r.address_line)
+    elif r.town_line:
+        lines.append(f"{r.town_line} (a P.O. box: call for the address)")
     elif r.card.get("url"):
         lines.append(r.card["url"])
     if r.matched:
@@ -166,12 +178,13 @@ def describe(r: Result) -> list[str]:
 def result_json(result: SearchResult) -> dict:
     def one(r: Result) -> dict:
         return {"id": r.id, "kind": r.kind, "name": r.name, "miles": r.miles, "phone": r.phone,
-                "address": r.address_line, "matched": list(r.matched), "unknown": list(r.unknown),
+                "address": r.address_line, "town": r.town_line, "for_veterans": r.for_veterans,
+                "matched": list(r.matched), "unknown": list(r.unknown),
                 "missing": list(r.missing), "source": r.source_line, "card": r.card}
     return {"place": {"display_name": result.place.display_name, "precision": result.place.precision,
                       "latitude": result.place.latitude, "longitude": result.place.longitude},
             "page": result.page, "page_size": result.page_size, "has_more": result.has_more,
-            "radius_miles": result.radius_miles, "widened": result.widened,
+            "radius_miles": result.radius_miles, "widened": result.widened, "beyond": result.beyond,
             "results": [one(r) for r in result.results], "virtual": [one(r) for r in result.virtual],
             "national": [one(r) for r in result.national]}
 

@@ -8,6 +8,7 @@ message shows, so a search reads two indexed tables and nothing else.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 
 from sqlalchemy import delete, insert, select
@@ -31,9 +32,22 @@ from providers.models import (
     TaxonomyTerm,
 )
 
+FOR_VETERANS = "for_veterans"  # registry_info key: the ids of listings only veterans can use
 ALL = "*"  # the term every physical listing has: a search with no required term
 BATCH = 5000
 SCHEDULE_FIELDS = ("byday", "opens_at", "closes_at", "description", "freq", "valid_from", "valid_to", "notes")
+
+
+# Run by the Department of Veterans Affairs, which serves veterans only: "Atlanta VAMC", "Louis Stokes VA Medical
+# Center", "Department of Veteran Affairs", "Gulf Coast Veterans Healthcare System". Not "Pinnacle Treatment Centers,
+# VA-I, LLC" (Virginia), nor a program for veterans among others ("Women Veterans Program").
+_RUN_BY_THE_VA = re.compile(
+    r"\b(VA|VAMC|PVAMC|CBOC)\b(?!-)"
+    r"|\b(?i:veterans?)\s+(?i:affairs|administration|health\s*care|healthcare|health|hospital|hosp|medical|mh)\b")
+
+
+def run_by_the_va(name: str) -> bool:
+    return bool(_RUN_BY_THE_VA.search(name))
 
 
 def searchable_terms(term_ids) -> set[str]:
@@ -85,6 +99,7 @@ def rebuild(session: Session) -> dict[str, int]:
         schedules[s.service_id].append({f: getattr(s, f) for f in SCHEDULE_FIELDS if getattr(s, f) is not None})
 
     counts: Counter = Counter()
+    for_veterans: list[str] = []  # searches rank these after other places (providers.search)
     term_counts: Counter = Counter()
     listings: list[dict] = []
     listing_terms: list[dict] = []
@@ -123,6 +138,7 @@ def rebuild(session: Session) -> dict[str, int]:
             "schedules": schedules.get(service.id, []),
             "facts": facts.get(service.id, {}),
             "area": {"uri": area.uri, "name": area.name, "extent": area.extent} if area else None,
+            "for_veterans": run_by_the_va(service.name),
         }
         listing_id = service.id if virtual else sal_id
         listings.append({
@@ -131,6 +147,8 @@ def rebuild(session: Session) -> dict[str, int]:
             "terms": " ".join(sorted(terms)), "card": json.dumps(card, separators=(",", ":"), sort_keys=True),
         })
         counts["virtual" if virtual else "physical"] += 1
+        if card["for_veterans"] and not virtual:
+            for_veterans.append(listing_id)
         if not virtual:
             joined = " ".join(sorted(terms))
             for t in sorted(terms | {ALL}):
@@ -143,7 +161,8 @@ def rebuild(session: Session) -> dict[str, int]:
 
     info = {r.key: r for r in session.execute(select(RegistryInfo)).scalars()}
     generation = int(info["generation"].value) + 1 if "generation" in info else 1
-    for key, value in (("generation", str(generation)), ("term_counts", json.dumps(term_counts, sort_keys=True))):
+    for key, value in (("generation", str(generation)), ("term_counts", json.dumps(term_counts, sort_keys=True)),
+                       (FOR_VETERANS, json.dumps(sorted(for_veterans)))):
         if key in info:
             info[key].value = value
         else:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from providers import taxonomy
+from providers import geo, taxonomy
 from providers.models import (
     Address,
     Attribute,
@@ -82,6 +82,7 @@ class Draft:
     # Which source said each fact, where it is not `source`: "name", "address", "phone:<number>",
     # "term:<id>". Each becomes an HSDS metadata row of its service (providers.ingest.write_drafts).
     facts: dict[str, Source] = field(default_factory=dict)
+    far_from_zip: FarPoint | None = None  # its point disagreed with its ZIP code (check_points_against_zips)
 
     def fact_source(self, fact: str) -> Source:
         return self.facts.get(fact, self.source)
@@ -110,6 +111,30 @@ class Draft:
             self.facts[f"phone:{number}"] = source
 
 
+FAR_FROM_ZIP_MILES = 40.0  # a point further than this from its own ZIP code's point is wrong, or its ZIP is
+# HSDS metadata of a listing whose point was checked against its ZIP code: field_name and last_action_type.
+POINT_FIELD = "location.point"
+PLACED_AT_ZIP = "placed at its ZIP code's point"
+KEPT_NEAR_TOWN = "kept: near its town, not its ZIP"
+NEAR_TOWN_MILES = 15.0  # a point this near its own town's is right, and a ZIP code far from both is the typo
+
+
+@dataclass(frozen=True)
+class FarPoint:
+    """A listing whose coordinates were more than FAR_FROM_ZIP_MILES from its ZIP code's point."""
+
+    name: str
+    city: str
+    state: str
+    miles: float  # from its ZIP code's point, as the source gave it
+    latitude: float  # the source's point
+    longitude: float
+    moved: bool  # placed at the ZIP code's point; False: kept, the ZIP code looks mistyped
+
+    def example(self) -> str:
+        return f"{self.city} {self.state} {self.miles:.0f} mi"
+
+
 @dataclass
 class ImportReport:
     source: str
@@ -118,6 +143,7 @@ class ImportReport:
     merged: int = 0
     skipped: Counter = field(default_factory=Counter)
     creates: bool = True  # False: its rows only add to listings other sources created (providers.matching)
+    far_points: list[FarPoint] = field(default_factory=list)  # its listings whose point was far from their ZIP
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] += 1
@@ -131,7 +157,56 @@ class ImportReport:
                f"{self.merged} merged into another listing, {self.skipped_total} skipped"]
         for reason, n in sorted(self.skipped.items(), key=lambda kv: (-kv[1], kv[0])):
             out.append(f"  skipped {n}: {reason}")
+        moved = [f for f in self.far_points if f.moved]
+        kept = [f for f in self.far_points if not f.moved]
+        if moved:
+            out.append(f"  placed {len(moved)} at their ZIP code's point, over {FAR_FROM_ZIP_MILES:g} miles from it: "
+                       + ", ".join(f.example() for f in sorted(moved, key=lambda f: -f.miles)[:5]))
+        if kept:
+            out.append(f"  kept {len(kept)} near their town, over {FAR_FROM_ZIP_MILES:g} miles from a mistyped ZIP "
+                       "code: " + ", ".join(f.example() for f in sorted(kept, key=lambda f: -f.miles)[:5]))
         return out
+
+
+def zip_point(geocoder, postal_code: str | None) -> tuple[float, float] | None:
+    """A ZIP code's point, from the geocoder's own ZIP lookup; None for one it has no point for."""
+    found = geocoder.geocode(postal_code[:5]) if postal_code else None
+    if found is None or found.place is None or found.place.precision != "zip":
+        return None
+    return found.place.latitude, found.place.longitude
+
+
+def check_points_against_zips(drafts: list[Draft], geocoder, reports: dict[str, ImportReport]) -> None:
+    """Place each listing whose point is over FAR_FROM_ZIP_MILES from its own ZIP code's point at that
+    ZIP's point, and report it under its source (`reports` by source label): a clinic in Dexter, MO
+    geocoded 209 miles away would be offered to people who cannot reach it. A point near its own
+    town under a ZIP code of another town is kept: there the ZIP code is the typo (28540 as 27540).
+    A P.O. box's ZIP code is the post office's, not the door's: its point is kept too."""
+    from providers.matching import street_without_po_box  # matching reads drafts: imported here, not above
+
+    for d in drafts:
+        if d.point is None or not d.postal_code:
+            continue
+        lat, lng = d.point
+        at_zip = zip_point(geocoder, d.postal_code)
+        if at_zip is None:
+            continue  # a ZIP code the geocoder has no point for: nothing to check against
+        zip_lat, zip_lng = at_zip
+        miles = geo.haversine_miles(lat, lng, zip_lat, zip_lng)
+        if miles <= FAR_FROM_ZIP_MILES:
+            continue
+        town = geocoder.geocode(f"{d.city}, {d.state}") if d.city and d.state else None
+        near_town = (town is not None and town.ok and town.place.precision == "city"
+                     and geo.haversine_miles(lat, lng, town.place.latitude, town.place.longitude)
+                     <= NEAR_TOWN_MILES)
+        po_box_only = street_without_po_box(d.address_1 or "") is None
+        moved = not (near_town or po_box_only)
+        d.far_from_zip = FarPoint(d.name, d.city or "", d.state or "", round(miles), lat, lng, moved)
+        if moved:
+            d.latitude, d.longitude = zip_lat, zip_lng
+        report = reports.get(d.source.label)
+        if report is not None:
+            report.far_points.append(d.far_from_zip)
 
 
 def ensure_taxonomy(session: Session) -> dict[str, str]:
@@ -181,6 +256,14 @@ def write_drafts(session: Session, drafts: list[Draft]) -> None:
             rows[Phone].append({"id": stable_id("phone", service_id, number, kind), "service_id": service_id,
                                 "number": number, "type": kind, "description": description})
         rows[Metadata].extend(_fact_rows(service_id, d))
+        if d.far_from_zip is not None:
+            far = d.far_from_zip
+            rows[Metadata].append({
+                "id": stable_id("metadata", service_id, POINT_FIELD), "resource_id": service_id,
+                "resource_type": "service", "last_action_date": d.source.checked,
+                "last_action_type": PLACED_AT_ZIP if far.moved else KEPT_NEAR_TOWN, "field_name": POINT_FIELD,
+                "previous_value": f"{far.latitude},{far.longitude}",
+                "replacement_value": f"{d.latitude},{d.longitude}", "updated_by": f"{far.miles:g} miles from its ZIP"})
         for i, sched in enumerate(d.schedules):
             rows[Schedule].append({"id": stable_id("schedule", service_id, str(i)), "service_id": service_id, **sched})
         for t in sorted(d.terms):

@@ -250,6 +250,13 @@ def is_po_box(street: str) -> bool:
     return bool(_PO_BOX.search(street))
 
 
+def street_without_po_box(street: str) -> str | None:
+    """The part of a street address a person can walk to: "1912 Commerce Ave. NW, P.O. Box 2085" ->
+    "1912 Commerce Ave. NW"; None when all it has is a P.O. box ("PO Box 867")."""
+    parts = [p.strip() for p in street.split(",") if p.strip() and not is_po_box(p)]
+    return ", ".join(parts) or None
+
+
 _STREET_TYPES = {"street", "avenue", "road", "boulevard", "drive", "highway", "parkway", "lane", "court", "place",
                  "square", "terrace", "circle", "way", "north", "south", "east", "west", "northeast",
                  "northwest", "southeast", "southwest"}

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from providers import db, hsds, index, migrations
 from providers.geocode import GeocodeResult, Place, default_geocoder
 from providers.importers import directories, findtreatment, samhsa
-from providers.ingest import Draft, ImportReport, write_drafts
+from providers.ingest import Draft, ImportReport, check_points_against_zips, write_drafts
 from providers.matching import merge_sites
 from providers.models import Base, Listing, Location, Organization, RegistryInfo, Service
 from providers.search import PlaceNotFound, Result, Searcher, SearchResult
@@ -70,6 +70,7 @@ class Registry:
         listings: list[Draft] = []
         for drafts, report in batches:
             listings += merge_sites(listings, drafts, report, create=report.creates)
+        check_points_against_zips(listings, self.geocoder, {report.source: report for _, report in batches})
         with self.Session.begin() as session:
             self._clear(session)
             write_drafts(session, listings)

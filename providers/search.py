@@ -15,8 +15,12 @@ How a search works:
    terms match, then id, so ties are stable.
 4. It never answers with nothing: the radius widens in steps and says so;
    when no listing in reach reports the asked payment or setting, the nearest
-   that meet the need come back marked; virtual services whose area covers the
-   point and the national lines come with every answer.
+   that meet the need come back marked; past the widest radius (Juneau, Nome)
+   the nearest listing wherever it is comes back with its distance (`beyond`);
+   virtual services whose area covers the point and the national lines come
+   with every answer.
+5. Places only veterans can use (VA medical centers, providers.index) come
+   after every other place, unless the person said they are a veteran.
 """
 from __future__ import annotations
 
@@ -30,7 +34,8 @@ from sqlalchemy.engine import Engine
 from providers import db, geo, taxonomy
 from providers.areas import Area
 from providers.geocode import GeocodeResult, Place
-from providers.index import ALL
+from providers.index import ALL, FOR_VETERANS
+from providers.matching import street_without_po_box
 from providers.models import Listing, ListingTerm, RegistryInfo
 from providers.taxonomy import Filters
 
@@ -38,6 +43,8 @@ NEAR_MILES = 25.0  # what "near" means before a search says it widened
 RADIUS_STEPS = (25.0, 50.0, 100.0, 250.0, 500.0)  # the radii a person is told about
 FIRST_BOX_MILES = 5.0
 GREAT_CIRCLE_MARGIN = 1.006  # great-circle is within 0.6% of geodesic
+ANYWHERE_MILES = 12_500.0  # half way round the Earth: past the widest radius, the nearest listing wherever it is
+VETERANS = "population:veterans"  # the person said they are a veteran: VA places rank with the others
 NATIONAL_LINE_TERMS = ("support:crisis_line", "support:helpline")
 # Methadone for opioid use disorder is dispensed only by certified opioid treatment programs.
 IMPLIED_TERMS = {"medication:methadone": ("setting:otp",)}
@@ -95,11 +102,29 @@ class Result:
 
     @property
     def address_line(self) -> str | None:
+        """The address a person can walk to, without any P.O. box in it; None when the listing has
+        none (no address, or only a P.O. box: see town_line)."""
         a = self.card.get("address")
-        if not a:
+        street = street_without_po_box(a["address_1"] or "") if a else None
+        if a is None or street is None:
             return None
-        street = ", ".join(x for x in (a["address_1"], a.get("address_2")) if x)
+        suite = street_without_po_box(a.get("address_2") or "")
+        street = f"{street}, {suite}" if suite else street
         return f"{street}, {a['city']}, {a['state']} {a['postal_code']}"
+
+    @property
+    def town_line(self) -> str | None:
+        """ "Bridgeton, NJ 08302": where a listing whose only street is a P.O. box is, to show with its
+        phone; None when it has a street address (address_line) or no address at all."""
+        a = self.card.get("address")
+        if not a or self.address_line is not None:
+            return None
+        return f"{a['city']}, {a['state']} {a['postal_code']}".strip(", ")
+
+    @property
+    def for_veterans(self) -> bool:
+        """Run by the VA: only veterans can go there (providers.index)."""
+        return bool(self.card.get("for_veterans"))
 
     @property
     def source_line(self) -> str:
@@ -125,6 +150,7 @@ class SearchResult:
     virtual: list[Result] = field(default_factory=list)  # virtual services covering the point, matching the need
     national: list[Result] = field(default_factory=list)  # lines that serve everyone (988, SAMHSA helpline)
     relaxed: tuple[str, ...] = ()  # asked-for payments or settings no listing in reach reports: shown as missing
+    beyond: bool = False  # nothing within the widest radius: the results are the nearest listings wherever they are
 
     @property
     def empty(self) -> bool:
@@ -250,6 +276,7 @@ class Searcher:
         self._generation: str | None = None
         self._term_counts: dict[str, int] = {}
         self._virtual: list[tuple[Result, Area]] = []
+        self._for_veterans: frozenset[str] = frozenset()
         self.postgis: bool | None = None  # whether searches read the PostGIS index; known after the first search
 
     # --- cached facts of the current registry generation ---------------------------------------
@@ -260,6 +287,7 @@ class Searcher:
             return
         with self._lock:
             counts = conn.execute(select(RegistryInfo.value).where(RegistryInfo.key == "term_counts")).scalar()
+            veterans = conn.execute(select(RegistryInfo.value).where(RegistryInfo.key == FOR_VETERANS)).scalar()
             virtual = []
             for row in conn.execute(select(Listing.id, Listing.terms, Listing.card).where(Listing.kind == "virtual")
                                     .order_by(Listing.id)):
@@ -272,6 +300,7 @@ class Searcher:
                 virtual.append((Result(row.id, "virtual", None, card, frozenset(row.terms.split())), shape))
             self._term_counts = json.loads(counts) if counts else {}
             self._virtual = virtual
+            self._for_veterans = frozenset(json.loads(veterans)) if veterans else frozenset()
             self._generation = generation
 
     # --- the search ----------------------------------------------------------------------------
@@ -287,15 +316,22 @@ class Searcher:
         needed = page * page_size + 1  # one more tells whether there is a next page
         lat, lng = place.latitude, place.longitude
         relaxed: tuple[str, ...] = ()
+        beyond = False
         with self.engine.connect() as conn:
             self._refresh(conn)
-            found, searched = self._nearest(conn, req, lat, lng, needed, limit)
+            later = frozenset() if VETERANS in filters.terms else self._for_veterans
+            found, searched = self._nearest(conn, req, lat, lng, needed, limit, later)
             if not found and req.exclusive:
                 # Nothing in reach reports that payment or setting: show the nearest that meet the
                 # need, marked, rather than no place at all.
                 relaxed = tuple(sorted(t for terms in req.exclusive.values() for t in terms))
                 req = _Request(req.required, {}, req.requested)
-                found, searched = self._nearest(conn, req, lat, lng, needed, limit)
+                found, searched = self._nearest(conn, req, lat, lng, needed, limit, later)
+            if not found and max_miles is None and "need:treatment" in taxonomy.needs_of(filters.terms):
+                # No treatment within the widest radius (Juneau, Nome): the nearest place wherever it is,
+                # with its distance, beats no place. Supports and searches capped nearer stay local.
+                found, _ = self._nearest(conn, req, lat, lng, needed, ANYWHERE_MILES, later, first_box=limit)
+                beyond = bool(found)
             shown = found[(page - 1) * page_size: page * page_size]
             cards = {}
             if shown:
@@ -305,7 +341,7 @@ class Searcher:
         results = [Result(listing_id, "physical", miles, cards[listing_id], terms, *evaluation)
                    for miles, listing_id, terms, evaluation in shown]
         furthest = results[-1].miles if results else searched
-        radius = next((r for r in self.radius_steps if r >= furthest), limit)
+        radius = limit if beyond else next((r for r in self.radius_steps if r >= furthest), limit)
         virtual, national = [], []
         state = geo.state_at(lat, lng)
         for result, area in self._virtual:
@@ -319,47 +355,57 @@ class Searcher:
         return SearchResult(
             place=place, filters=filters, results=results, page=page, page_size=page_size,
             has_more=len(found) > page * page_size, radius_miles=radius, widened=radius > self.near_miles,
-            virtual=virtual, national=national, relaxed=relaxed,
+            virtual=virtual, national=national, relaxed=relaxed, beyond=beyond,
         )
 
-    def _nearest(self, conn, req: _Request, lat: float, lng: float, needed: int, limit: float):
+    def _nearest(self, conn, req: _Request, lat: float, lng: float, needed: int, limit: float,
+                 later: frozenset[str] = frozenset(), first_box: float = FIRST_BOX_MILES):
         """The `needed` nearest matching listings within `limit` miles (fewer if there are not so
-        many), as (miles, id, terms, evaluation) sorted by rank; and the radius that was searched."""
+        many), as (miles, id, terms, evaluation) sorted by rank, the listings in `later` after all
+        others; and the radius that was searched."""
         term = min(req.required, key=lambda t: self._term_counts.get(t, 0)) if req.required else ALL
         if req.required and any(self._term_counts.get(t, 0) == 0 for t in req.required):
             return [], limit
         if self.postgis is None:
             self.postgis = db.has_point_index(conn)  # the index comes with the schema, before any search
         nearest = self._nearest_first if self.postgis else self._in_boxes
-        candidates, radius = nearest(conn, req, term, lat, lng, needed, limit)
+        candidates, radius = nearest(conn, req, term, lat, lng, needed, limit, later, first_box)
         candidates.sort(key=lambda c: c[0])
         # Exact distances for the ones that can reach the page, with a margin for the approximation.
-        if len(candidates) > needed:
-            cutoff = _reach(candidates[needed - 1][0])
-            candidates = [c for c in candidates if c[0] <= cutoff]
+        first = [c for c in candidates if c[1] not in later]
+        if len(first) >= needed:
+            cutoff = _reach(first[needed - 1][0])
+            candidates = [c for c in first if c[0] <= cutoff]
+        elif len(candidates) > needed:
+            rest = [c for c in candidates if c[1] in later]
+            cutoff = _reach(rest[needed - len(first) - 1][0])
+            candidates = first + [c for c in rest if c[0] <= cutoff]
         exact = []
         for _, listing_id, la, lo, terms, evaluation in candidates:
             miles = geo.geodesic_miles(lat, lng, la, lo)
             if miles <= limit:
                 exact.append((round(miles, 1), listing_id, terms, evaluation))
-        exact.sort(key=lambda c: (c[0], -len(c[3][0]), c[1]))
+        exact.sort(key=lambda c: (c[1] in later, c[0], -len(c[3][0]), c[1]))
         return exact[:needed], radius
 
     @staticmethod
-    def _in_boxes(conn, req: _Request, term: str, lat: float, lng: float, needed: int, limit: float):
-        """Candidates in a box that doubles until `needed` pass or it reaches `limit`; and its radius."""
-        radius = min(FIRST_BOX_MILES, limit)
+    def _in_boxes(conn, req: _Request, term: str, lat: float, lng: float, needed: int, limit: float,
+                  later: frozenset[str], first_box: float):
+        """Candidates in a box that doubles from `first_box` (a radius known to hold too few) until `needed`
+        pass or it reaches `limit`; and its radius."""
+        radius = min(first_box, limit)
         while True:
             min_lat, max_lat, min_lng, max_lng = geo.bounding_box(lat, lng, radius)
             rows = conn.execute(_IN_BOX, {"term": term, "min_lat": min_lat, "max_lat": max_lat,
                                           "min_lng": min_lng, "max_lng": max_lng}).all()
             candidates = _candidates(req, lat, lng, rows, radius * GREAT_CIRCLE_MARGIN)
-            if radius >= limit or _page_fits(sorted(c[0] for c in candidates), needed, radius):
+            if radius >= limit or _page_fits(sorted(c[0] for c in candidates if c[1] not in later), needed, radius):
                 return candidates, radius
             radius = min(radius * 2, limit)
 
     @staticmethod
-    def _nearest_first(conn, req: _Request, term: str, lat: float, lng: float, needed: int, limit: float):
+    def _nearest_first(conn, req: _Request, term: str, lat: float, lng: float, needed: int, limit: float,
+                       later: frozenset[str], first_box: float):
         """The candidates and radius _in_boxes finds, read nearest first in growing batches: until `needed`
         pass and the batch reaches past every listing that could rank with them, or past `limit`."""
         within = limit * GREAT_CIRCLE_MARGIN
@@ -367,13 +413,14 @@ class Searcher:
         while True:
             rows = conn.execute(_NEAREST_FIRST, {"term": term, "lat": lat, "lng": lng, "n": n}).all()
             candidates = _candidates(req, lat, lng, rows, within)
-            far = _reach(candidates[needed - 1][0]) if len(candidates) >= needed else within
+            ranked = [c for c in candidates if c[1] not in later]
+            far = _reach(ranked[needed - 1][0]) if len(ranked) >= needed else within
             if len(rows) < n or geo.haversine_miles(lat, lng, rows[-1].latitude, rows[-1].longitude) > min(far, within):
                 break
             n *= 4
         # Stop at the box _in_boxes stops at, so the answers are the same to the listing on every database.
-        radius = min(FIRST_BOX_MILES, limit)
-        while radius < limit and not _page_fits([c[0] for c in candidates], needed, radius):
+        radius = min(first_box, limit)
+        while radius < limit and not _page_fits([c[0] for c in candidates if c[1] not in later], needed, radius):
             radius = min(radius * 2, limit)
         return [c for c in candidates if c[0] <= radius * GREAT_CIRCLE_MARGIN], radius
 

@@ -6,7 +6,7 @@ import re
 from urllib.parse import quote_plus
 
 from bot.present.catalogue import payload, text
-from bot.present.listings import Page, requested_labels
+from bot.present.listings import Page, address_text, requested_labels
 from providers.search import Result
 
 
@@ -29,10 +29,11 @@ def map_link(address: str) -> str:
 
 
 def listing_card(n: int, r: Result) -> dict:
-    address = r.address_line
+    # A map link only to a street address: a town's middle is not where the place is.
     return {
         "n": n, "id": r.id, "name": r.name, "miles": r.miles, "phone": r.phone, "tel": tel_link(r.phone),
-        "address": address, "map_url": map_link(address) if address else None,
+        "address": address_text(r), "map_url": map_link(r.address_line) if r.address_line else None,
+        "for_veterans": text("listing_for_veterans") if r.for_veterans else None,
         "matched": requested_labels(r.matched),
         "ask_about": requested_labels(r.unknown) + requested_labels(r.missing),
         "source": r.source_line, "url": r.card.get("url"),

@@ -87,6 +87,9 @@ def page_of(result: SearchResult, first_number: int, harm_reduction_line: str | 
         intro_short = text("intro_none_but_virtual_short", where=where)
     elif result.empty:
         intro = text("intro_none", what=what, where=where, miles=f"{result.radius_miles:g}")
+    elif result.beyond and first_number == 1:  # a second page says "More places", as everywhere
+        intro = text("intro_beyond", what=what, where=where, miles=f"{result.radius_miles:g}")
+        intro_short = text("intro_beyond_short", miles=f"{result.radius_miles:g}")
     elif result.relaxed:
         intro = text("intro_relaxed", what=what, where=where,
                      missing=", ".join(label(t) for t in result.relaxed))
@@ -110,6 +113,9 @@ def page_of(result: SearchResult, first_number: int, harm_reduction_line: str | 
     if "setting:telehealth" in result.filters.terms:
         # Only a handful of telehealth services are in the federal files.
         extras.append(text("telehealth_few_listed"))
+    elif result.beyond:
+        # The nearest place is a long way off: care that reaches them where they are, and who finds it.
+        extras.append(text("telehealth_beyond"))
     elif result.empty:
         extras.append(text("help_finding_more"))
     return Page(intro, list(enumerate(result.results, start=first_number)), result.has_more, extras, intro_short,
@@ -132,6 +138,14 @@ def nearby_harm_reduction_line(nearest: Result | None) -> str:
     return text("harm_reduction_nearby", name=name, miles=miles(nearest.miles), phone=phone)
 
 
+def address_text(r: Result) -> str | None:
+    """Where a listing is, as a person reads it: its street address, or, where its only street is a
+    P.O. box, its town and "call for the address"; None when it has no address (a virtual service)."""
+    if r.address_line:
+        return r.address_line
+    return text("listing_call_for_address", town=r.town_line) if r.town_line else None
+
+
 def call_line(r: Result) -> str:
     """"Call (215) 223-1100", with the year when the number is older than the listing's newest
     fact: a phone from the 2015 directory says so."""
@@ -148,6 +162,8 @@ def listing_text(n: int, r: Result, name_chars: int | None = None, has: bool = T
     name = r.name if name_chars is None or len(r.name) <= name_chars else r.name[:name_chars - 3].rstrip() + "..."
     lines = [text("listing_heading_miles", n=n, name=name, miles=miles(r.miles)) if r.miles is not None
              else text("listing_heading", n=n, name=name)]
+    if r.for_veterans:
+        lines.append(text("listing_for_veterans"))
     lines.append(call_line(r))
     matched = requested_labels(r.matched)
     if matched and has:
@@ -175,9 +191,10 @@ def details_text(r: Result, medication: str | None, payment: str | None) -> str:
     """Everything about one listing, and what to say when calling."""
     blocks = [text("details_heading_miles", name=r.name, miles=miles(r.miles)) if r.miles is not None
               else text("details_heading", name=r.name)]
-    contact = []
-    if r.address_line:
-        contact.append(r.address_line)
+    if r.for_veterans:
+        blocks[0] += "\n" + text("listing_for_veterans")
+    address = address_text(r)
+    contact = [address] if address else []
     for phone in r.card["phones"]:
         key = "listing_text_us" if phone.get("type") == "text" else "listing_call"
         note = text("details_phone_note", note=phone["description"]) if phone.get("description") else ""

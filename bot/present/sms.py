@@ -16,6 +16,7 @@ from bot.present.catalogue import text
 from bot.present.listings import (
     DETAIL_FACETS,
     Page,
+    address_text,
     call_script,
     footer_text,
     label,
@@ -217,7 +218,7 @@ def page_text(page: Page, limit: int = PAGE_CHARS) -> str:
 _NAME_CHARS, _TIGHT_NAME_CHARS = 36, 28  # a name cut to this, late (a few names run past 100 characters)
 # Lines of a page with fewer words that say the same, for a page that does not fit.
 _SHORTER = {"stay_safer": "stay_safer_short", "telehealth_few_listed": "telehealth_few_listed_short",
-            "open_now_line": "open_now_line_short"}
+            "open_now_line": "open_now_line_short", "telehealth_beyond": "telehealth_beyond_short"}
 # What each level of shortness cuts, each level keeping the cuts before it:
 _LEVELS: tuple[frozenset[str], ...] = (
     frozenset(),
@@ -376,7 +377,10 @@ def _details(r: Result, medication: str | None, payment: str | None, limit: int,
 
     heading = (text("details_heading_miles", name=r.name, miles=miles(r.miles)) if r.miles is not None
                else text("details_heading", name=r.name))
-    contact = [r.address_line] if r.address_line else []
+    if r.for_veterans:
+        heading += "\n" + text("listing_for_veterans")
+    address = address_text(r)
+    contact = [address] if address else []
     phones = r.card.get("phones") or []
     voice = [p["number"] for p in phones if p.get("type") != "text"]
     for phone in phones:

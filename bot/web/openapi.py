@@ -68,7 +68,11 @@ SCHEMAS = {
     "Listing": closed({
         "n": {"type": "integer", "minimum": 1, "description": "its number in the whole result, across pages"},
         "id": TEXT, "name": TEXT, "miles": {"type": "number", "minimum": 0},
-        "phone": NULLABLE_STRING, "tel": NULLABLE_STRING, "address": NULLABLE_STRING, "map_url": NULLABLE_STRING,
+        "phone": NULLABLE_STRING, "tel": NULLABLE_STRING,
+        "address": {**NULLABLE_STRING, "description": "its street address; where it lists only a P.O. box, its town "
+                                                      "and \"call for the address\""},
+        "map_url": NULLABLE_STRING,
+        "for_veterans": {**NULLABLE_STRING, "description": "set when only veterans can go there (run by the VA)"},
         "matched": array_of(STRING), "ask_about": array_of(STRING),
         "source": {"type": "string", "description": "where it came from and when it was last checked"},
         "sources": array_of(ref("Source")), "url": NULLABLE_STRING}),
@@ -80,6 +84,8 @@ SCHEMAS = {
         "place": ref("Place"), "filters": array_of(ref("Term")),
         "page": {"type": "integer", "minimum": 1}, "page_size": {"type": "integer", "minimum": 1},
         "has_more": {"type": "boolean"}, "radius_miles": {"type": "number"}, "widened": {"type": "boolean"},
+        "beyond": {"type": "boolean", "description": "nothing within radius_miles: the listings are the nearest "
+                                                     "wherever they are"},
         "relaxed": array_of(ref("Term")), "listings": array_of(ref("Listing")),
         "virtual": array_of(ref("Service")), "national": array_of(ref("Service")),
         "understood": {**ref("Understood"), "description": "how q was read (only with q)"}},

@@ -79,7 +79,9 @@ def test_every_listing_keeps_its_name_distance_and_phone(pages):
         blocks = reply.split("\n\n")
         for n, r in page.listings:
             (block,) = [b for b in blocks if b.startswith(f"{n}. ")]
-            heading, phone_line = block.splitlines()[:2]
+            # A place only veterans can use says so under its name (issue 18).
+            veterans = sms.to_gsm7(text("listing_for_veterans")).split(" (")[0]
+            heading, phone_line = [line for line in block.splitlines() if not line.startswith(veterans)][:2]
             name = heading[len(f"{n}. "):].rsplit(" - ", 1)[0]
             # A very long name may be cut, never changed.
             full = sms.to_gsm7(r.name)  # "Clínica" is "Clinica" in GSM-7

@@ -105,6 +105,7 @@
     var item = element('li', null, 'listing');
     var miles = typeof listing.miles === 'number' ? ' - ' + listing.miles.toFixed(1) + ' mi' : '';
     item.appendChild(element('h3', listing.n + '. ' + listing.name + miles));
+    if (listing.for_veterans) item.appendChild(element('p', listing.for_veterans));
     var tel = safeHref(listing.tel, ['tel:']);
     var phone = element('p');
     if (tel) phone.appendChild(link('Call ' + listing.phone, tel));

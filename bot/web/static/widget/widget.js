@@ -369,6 +369,7 @@
     if (typeof listing.miles === 'number') {
       card.appendChild(element('p', 'tn-miles', listing.miles.toFixed(1) + ' miles away'));
     }
+    if (text(listing.for_veterans)) card.appendChild(element('p', 'tn-veterans', text(listing.for_veterans)));
     var tel = safeHref(listing.tel, ['tel:']);
     if (tel) {
       var call = element('a', 'tn-call', 'Call ' + (text(listing.phone) || tel.slice(4)));

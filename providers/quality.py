@@ -1,0 +1,110 @@
+"""How many listings a person can act on (`providers quality`): per source and in total, listings
+with a phone, with payment information, P.O. boxes shown as a place to go, points far from their
+own ZIP code, and facts older than five years.
+
+A listing counts under every source that describes it, and once in the total.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from providers import geo
+from providers.ingest import FAR_FROM_ZIP_MILES, POINT_FIELD, zip_point
+from providers.matching import is_po_box
+from providers.models import Listing, Metadata, ServiceAtLocation
+from providers.search import Result
+
+OLD_FACT_YEARS = 5
+TOTAL = "total"
+
+
+@dataclass
+class Figures:
+    listings: int = 0
+    otps: int = 0
+    otps_with_phone: int = 0
+    medication: int = 0  # listings offering a medication for opioid use disorder
+    medication_with_phone: int = 0
+    with_payment: int = 0
+    po_boxes_shown: int = 0
+    po_boxes_hidden: int = 0  # a P.O. box in the address, shown as the town and "call for the address"
+    far_flagged: int = 0  # over FAR_FROM_ZIP_MILES from its ZIP code's point, and the import said so
+    far_unflagged: int = 0
+    facts: int = 0
+    old_facts: int = 0
+
+    def lines(self, name: str) -> list[str]:
+        return [
+            f"{name}: {self.listings} listings at a place",
+            f"  with a phone: {_share(self.otps_with_phone, self.otps)} of opioid treatment programs, "
+            f"{_share(self.medication_with_phone, self.medication)} of medication listings",
+            f"  with payment information: {_share(self.with_payment, self.listings)}",
+            f"  P.O. boxes shown: {self.po_boxes_shown} ({self.po_boxes_hidden} P.O. boxes left out of the address)",
+            f"  more than {FAR_FROM_ZIP_MILES:g} miles from their ZIP code: {self.far_flagged} flagged, "
+            f"{self.far_unflagged} unflagged",
+            f"  facts older than {OLD_FACT_YEARS} years: {_share(self.old_facts, self.facts)}",
+        ]
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part} of {whole} ({100 * part / whole:.0f}%)" if whole else "0 of 0"
+
+
+def measure(engine: Engine, geocoder, today: date | None = None) -> dict[str, Figures]:
+    """Figures per source label, and under TOTAL for every physical listing once."""
+    today = today or date.today()
+    cutoff = f"{today.year - OLD_FACT_YEARS:04d}-{today.month:02d}-{today.day:02d}"
+    by_source: dict[str, Figures] = {}
+    total = Figures()
+    with engine.connect() as conn:
+        service_of = dict(conn.execute(select(ServiceAtLocation.id, ServiceAtLocation.service_id)).all())
+        flagged = set(conn.execute(select(Metadata.resource_id).where(Metadata.field_name == POINT_FIELD)).scalars())
+        rows = conn.execute(select(Listing.id, Listing.latitude, Listing.longitude, Listing.card)
+                            .where(Listing.kind == "physical").order_by(Listing.id)).all()
+    zip_points: dict[str, tuple[float, float] | None] = {}
+    for listing_id, lat, lng, card_text in rows:
+        card = json.loads(card_text)
+        r = Result(listing_id, "physical", None, card, frozenset(card["terms"]))
+        address = card.get("address") or {}
+        zip5 = (address.get("postal_code") or "")[:5]
+        if zip5 not in zip_points:
+            zip_points[zip5] = zip_point(geocoder, zip5)
+        at_zip = zip_points[zip5]
+        far = at_zip is not None and geo.haversine_miles(lat, lng, *at_zip) > FAR_FROM_ZIP_MILES
+        is_flagged = service_of.get(listing_id) in flagged
+        stored = ", ".join(x for x in (address.get("address_1"), address.get("address_2")) if x)
+        for label in dict.fromkeys([s["label"] for s in card["sources"]]):
+            _count(by_source.setdefault(label, Figures()), r, stored, far, is_flagged, cutoff, label)
+        _count(total, r, stored, far, is_flagged, cutoff, None)
+    return {**dict(sorted(by_source.items())), TOTAL: total}
+
+
+def _count(f: Figures, r: Result, stored_address: str, far: bool, flagged: bool, cutoff: str,
+           source: str | None) -> None:
+    terms = r.card["terms"]
+    f.listings += 1
+    if "setting:otp" in terms:
+        f.otps += 1
+        f.otps_with_phone += bool(r.phone)
+    if any(t.startswith("medication:") for t in terms):
+        f.medication += 1
+        f.medication_with_phone += bool(r.phone)
+    f.with_payment += any(t.startswith("payment:") for t in terms)
+    f.po_boxes_shown += bool(r.address_line and is_po_box(r.address_line))
+    f.po_boxes_hidden += is_po_box(stored_address) and not (r.address_line and is_po_box(r.address_line))
+    f.far_flagged += flagged
+    f.far_unflagged += far and not flagged
+    # Under a source, the facts that source said; in the total, every fact.
+    for label, checked in (r.card.get("facts") or {}).values():
+        if source is None or label == source:
+            f.facts += 1
+            f.old_facts += bool(checked) and checked < cutoff
+
+
+def report_lines(figures: dict[str, Figures]) -> list[str]:
+    return [line for name, f in figures.items() for line in f.lines(name)]
