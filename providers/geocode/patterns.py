@@ -1,5 +1,5 @@
-"""Places written as patterns rather than names: coordinates ("39.99,-75.11"),
-ZIP codes (five digits or ZIP+4) and Canadian postcodes; and the reverse lookup
+"""Places written as patterns rather than names: coordinates ("39.99,-75.11",
+"38.5, -117", "lat 38.5 lon -117.0"), ZIP codes (five digits or ZIP+4) and Canadian postcodes; and the reverse lookup
 of a point, which names the nearest ZIP's city."""
 from __future__ import annotations
 
@@ -20,6 +20,18 @@ FREELY_ASSOCIATED = frozenset({"FM", "MH", "PW"})
 _ZIP_RE = re.compile(r"(?<![\w$.])([0-9]{5})(?:-([0-9]{4})|([0-9]{4}))?(?!\w)(?!\.[0-9])")
 # Two decimal numbers with at least two decimals each: "39.99,-75.11", "39.99 -75.11".
 _COORDS_RE = re.compile(r"(?<![\w.])([-+]?[0-9]{1,3}\.[0-9]{2,})\s*[,;/]?\s*([-+]?[0-9]{1,3}\.[0-9]{2,})(?![\w.])")
+# Coordinates with fewer decimals ("38.5, -117.0", "38.5,-117", "38.5 -117"): a
+# comma, or a sign on the second number, must join them, and they count only for a
+# point in the US, since "12.5, 8" is more likely a dose than a place.
+_SHORT_COORDS_RE = re.compile(
+    r"(?<![\w.])([-+]?[0-9]{1,3}(?:\.[0-9]+)?)(?:\s*[,;]\s*|\s+(?=[-+]))([-+]?[0-9]{1,3}(?:\.[0-9]+)?)(?![\w.])"
+)
+# Labelled coordinates, any number of decimals: "lat 38.5 lon -117.0", "latitude: 38, longitude: -117".
+_LABELLED_COORDS_RE = re.compile(
+    r"\blat(?:itude)?\s*[:=]?\s*([-+]?[0-9]{1,3}(?:\.[0-9]+)?)\s*[,;/]?\s*"
+    r"(?:lng|lon|long|longitude)\s*[:=]?\s*([-+]?[0-9]{1,3}(?:\.[0-9]+)?)(?![\w.])",
+    re.IGNORECASE,
+)
 _CANADIAN_POSTCODE_RE = re.compile(
     r"(?<!\w)[ABCEGHJ-NPRSTVXY][0-9][ABCEGHJ-NPRSTV-Z][ -]?[0-9][ABCEGHJ-NPRSTV-Z][0-9](?!\w)", re.IGNORECASE
 )
@@ -34,6 +46,15 @@ def pattern_mentions(index: Index, text: str, tokens: list[Token]) -> list[tuple
 
     for m in _COORDS_RE.finditer(text):
         mentions.append((m.start(), m.end(), _coordinates(index, float(m.group(1)), float(m.group(2)))))
+    for m in _LABELLED_COORDS_RE.finditer(text):
+        if free(m.start(), m.end()):
+            mentions.append((m.start(), m.end(), _coordinates(index, float(m.group(1)), float(m.group(2)))))
+    for m in _SHORT_COORDS_RE.finditer(text):
+        if "." not in m.group(1) + m.group(2) or not free(m.start(), m.end()):
+            continue  # two whole numbers are a count or a range, not a point
+        result = _coordinates(index, float(m.group(1)), float(m.group(2)))
+        if result.ok:
+            mentions.append((m.start(), m.end(), result))
     for m in _ZIP_RE.finditer(text):
         if free(m.start(), m.end()) and not _is_house_number(tokens, m.end()):
             mentions.append((m.start(), m.end(), _zip(index, m.group(1))))

@@ -279,6 +279,32 @@ def test_coordinates_in_the_us_geocode_exactly(geocoder, text):
     assert result.place.display_name == "near Philadelphia, PA"
 
 
+@pytest.mark.parametrize(
+    "text", ["38.5, -117.0", "38.5,-117", "38.5 -117.0", "lat 38.5 lon -117.0", "Latitude: 38.5, Longitude: -117"]
+)
+def test_coordinates_with_one_decimal_resolve_to_that_point_in_nevada(geocoder, text):
+    result = geocoder.geocode(text)
+    assert result.ok, result
+    assert result.place.precision == "exact"
+    assert (result.place.latitude, result.place.longitude) == (38.5, -117.0)
+    assert result.place.state == "NV"
+
+
+@pytest.mark.parametrize("text", ["13.4, 144.8", "-14.3, -170.7"])
+def test_coordinates_with_one_decimal_in_a_territory_resolve_there(geocoder, text):
+    result = geocoder.geocode(text)
+    assert result.ok and result.place.state in ("GU", "AS")
+
+
+@pytest.mark.parametrize("text", ["12.5, 8", "take 8.5, 12 strips", "i take 30.5, -2 days", "48.9, 2.4", "40, -75"])
+def test_short_number_pairs_that_are_no_us_point_are_no_place(geocoder, text):
+    assert geocoder.find_places(text) == []
+
+
+def test_labelled_coordinates_abroad_are_outside_the_us(geocoder):
+    assert geocoder.geocode("lat 48.9 lon 2.4").reason == "outside_us"
+
+
 def test_coordinates_in_paris_are_outside_the_us(geocoder):
     assert geocoder.geocode("48.8566,2.3522").reason == "outside_us"
 
