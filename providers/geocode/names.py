@@ -15,6 +15,7 @@ from providers.geocode.words import (
     COUNTY_WORDS,
     NICKNAMES,
     SERVICE_WORDS,
+    STATE_ABBREVIATIONS,
     UPPERCASE_CODE_WORDS,
     Nickname,
 )
@@ -72,7 +73,8 @@ def _city_after_service_word(index: Index, scan: Scan, i: int, j: int, keys: lis
 
 
 def state_at_tokens(index: Index, tokens: list[Token], i: int, j: int, *, in_pair: bool) -> str | None:
-    """The state that tokens[i:j] spell, if any: a name ("new mexico") or a code.
+    """The state that tokens[i:j] spell, if any: a name ("new mexico"), a code, or
+    after a city an abbreviation ("springfield mass").
 
     A bare code counts in uppercase; lowercase only after a city ("camden nj")
     or, alone, when it is not also an English word ("in nj" but not "in me")."""
@@ -87,7 +89,16 @@ def state_at_tokens(index: Index, tokens: list[Token], i: int, j: int, *, in_pai
         return None
     if len(span) == 2 and span[0].low == "d" and span[1].low == "c":
         return "DC"
-    return index.state_by_key.get(join_keys(t.key for t in span))
+    key = join_keys(t.key for t in span)
+    code = index.state_by_key.get(key)
+    if code is None and in_pair:
+        code = STATE_ABBREVIATIONS.get(key)
+    return code
+
+
+def is_word_code(low: str) -> bool:
+    """A state code or abbreviation that is also a word ("in", "me", "mass", "ill")."""
+    return low in CODE_WORDS or low in STATE_ABBREVIATIONS
 
 
 def rank(index: Index, areas: list[Area]) -> GeocodeResult:
@@ -123,7 +134,7 @@ def _pair(index: Index, scan: Scan, i: int, j: int) -> GeocodeResult | None:
         city_keys = span_keys(tokens[i:k])
         code = state_at_tokens(index, tokens, k, j, in_pair=True)
         if code is not None:
-            word_code = width == 1 and tokens[k].raw.islower() and tokens[k].low in CODE_WORDS
+            word_code = width == 1 and tokens[k].raw.islower() and is_word_code(tokens[k].low)
             if word_code and k - i == 1 and tokens[i].low in COMMON_WORDS:
                 continue  # "hope in", "call me" (but "only tn" is Only, TN)
             for city_key in city_keys:

@@ -131,6 +131,19 @@ STATE_ALIASES = {
     "jersey": "NJ",  # "im in jersey"
 }
 
+# Traditional abbreviations and nicknames of states ("springfield mass", "erie penn",
+# "san diego cali"). Read only right after a city: alone, many are words ("mass",
+# "wash", "ill", "miss", "ore").
+STATE_ABBREVIATIONS = {
+    "ala": "AL", "ariz": "AZ", "ark": "AR", "cal": "CA", "calif": "CA", "cali": "CA", "colo": "CO",
+    "conn": "CT", "del": "DE", "fla": "FL", "flor": "FL", "ill": "IL", "ills": "IL", "ind": "IN",
+    "kan": "KS", "kans": "KS", "mass": "MA", "mich": "MI", "minn": "MN", "miss": "MS", "mont": "MT",
+    "neb": "NE", "nebr": "NE", "nev": "NV", "n h": "NH", "n j": "NJ", "n m": "NM", "n mex": "NM",
+    "n y": "NY", "n c": "NC", "n d": "ND", "n dak": "ND", "okla": "OK", "ore": "OR", "oreg": "OR",
+    "penn": "PA", "penna": "PA", "r i": "RI", "s c": "SC", "s d": "SD", "s dak": "SD", "tenn": "TN",
+    "tex": "TX", "wash": "WA", "w va": "WV", "wis": "WI", "wisc": "WI", "wyo": "WY",
+}
+
 CANADIAN_PROVINCES = {
     "ontario": "ON",
     "quebec": "QC",

@@ -148,6 +148,38 @@ def test_city_names_nicknames_and_typos_geocode_to_the_right_city(geocoder, text
     assert geo.state_at(result.place.latitude, result.place.longitude) == state
 
 
+@pytest.mark.parametrize(
+    "text,display",
+    [
+        ("springfield mass", "Springfield, MA"),
+        ("Springfield, Mass.", "Springfield, MA"),
+        ("erie penn", "Erie, PA"),
+        ("san diego cali", "San Diego, CA"),
+        ("nashville tenn", "Nashville, TN"),
+        ("tucson ariz", "Tucson, AZ"),
+        ("duluth minn", "Duluth, MN"),
+        ("madison wisc", "Madison, WI"),
+        ("hartford conn", "Hartford, CT"),
+        ("flint mich", "Flint, MI"),
+        ("tulsa okla", "Tulsa, OK"),
+        ("pueblo colo", "Pueblo, CO"),
+        ("tampa fla", "Tampa, FL"),
+        ("spokane wash", "Spokane, WA"),
+        ("charleston w va", "Charleston, WV"),
+        ("albany n.y.", "Albany, NY"),
+    ],
+)
+def test_a_city_with_its_states_traditional_abbreviation_is_that_states_city(geocoder, text, display):
+    result = geocoder.geocode(text)
+    assert result.ok, result
+    assert result.place.display_name == display
+
+
+@pytest.mark.parametrize("text", ["going to mass", "i was at mass", "im ill", "i feel ill", "i need to wash", "hope mass"])
+def test_state_abbreviations_that_are_words_are_no_state_without_a_city(geocoder, text):
+    assert geocoder.find_places(text) == []
+
+
 def test_zip_display_uses_the_usual_spelling_of_its_city(geocoder):
     assert geocoder.geocode("63101").place.display_name == "St. Louis, MO 63101"
 
