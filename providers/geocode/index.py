@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import numpy as np
 import zipcodes
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from providers import geo
 from providers.geocode import geonames
@@ -25,6 +27,9 @@ logger = logging.getLogger(__name__)
 
 # Fuzzy matching without a state considers only cities this big.
 FUZZY_NATIONWIDE_MIN_POPULATION = 5_000
+# Cities this big are matched by edits too ("pheonix", "balitmore"): their names are
+# the ones people know well enough to misspell without a state.
+LARGE_CITY_POPULATION = 100_000
 
 
 @dataclass
@@ -80,9 +85,22 @@ class Index:
         self.countries: dict[str, str] = {}  # key -> ISO code, abroad only
         self.city_keys_by_state: dict[str, list[str]] = {}
         self.city_keys_populated: list[str] = []
+        self.large_city_keys_by_initial: dict[str, list[str]] = {}
         self.state_zip_points: dict[str, tuple[np.ndarray, list[ZipCode]]] = {}
         self._state_places: dict[str, Place] = {}
         self._lock = threading.Lock()
+
+    def large_cities_within(self, query: str, edits: int) -> list[str]:
+        """Keys of large cities at most `edits` edits from query (swapping two
+        letters is one edit), closest first. Only names with query's first letter:
+        people rarely get that one wrong, and it keeps the scan to a few dozen names."""
+        if edits <= 0:
+            return []
+        keys = self.large_city_keys_by_initial.get(query[:1])
+        if not keys:
+            return []
+        hits = process.extract(query, keys, scorer=OSA.distance, score_cutoff=edits, limit=None)
+        return [key for key, _, _ in hits]
 
     # -- points that are really inside the US --------------------------------
 
@@ -289,6 +307,9 @@ def _build_index() -> Index:
     index.city_keys_populated = [
         key for key, areas in index.cities_by_key.items() if areas[0].population >= FUZZY_NATIONWIDE_MIN_POPULATION
     ]
+    for key, areas in index.cities_by_key.items():
+        if areas[0].population >= LARGE_CITY_POPULATION:
+            index.large_city_keys_by_initial.setdefault(key[:1], []).append(key)
     index.cities = dict(index.cities)
     index.cities_by_key = dict(index.cities_by_key)
     index.counties = dict(index.counties)

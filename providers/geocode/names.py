@@ -7,7 +7,7 @@ from providers import geo
 from providers.geocode.index import Area, Index
 from providers.geocode.results import MAX_CANDIDATES, GeocodeResult, Place, failed, found
 from providers.geocode.scan import Scan
-from providers.geocode.text import Token, join_keys, span_keys
+from providers.geocode.text import Token, is_other_form, join_keys, span_keys
 from providers.geocode.words import (
     CANADIAN_PROVINCES,
     CODE_WORDS,
@@ -22,6 +22,9 @@ from providers.geocode.words import (
 
 # Ranking namesakes: the most populous wins only when it dwarfs the next one.
 DOMINANT_POPULATION_RATIO = 10
+# A large city one edit from an ambiguous name is offered first if it is this many
+# times bigger than the name's largest namesake ("pittsburg": Pittsburgh, PA).
+NEAR_NAME_POPULATION_RATIO = 2
 # A world city abroad wins over US namesakes that are all villages ("Toronto" is
 # Toronto, Ontario, not Toronto, Ohio) but not over real towns (Paris, Texas).
 FOREIGN_METROPOLIS_POPULATION = 1_000_000
@@ -90,10 +93,9 @@ def state_at_tokens(index: Index, tokens: list[Token], i: int, j: int, *, in_pai
     if len(span) == 2 and span[0].low == "d" and span[1].low == "c":
         return "DC"
     key = join_keys(t.key for t in span)
-    code = index.state_by_key.get(key)
-    if code is None and in_pair:
-        code = STATE_ABBREVIATIONS.get(key)
-    return code
+    if in_pair and key in STATE_ABBREVIATIONS:
+        return STATE_ABBREVIATIONS[key]
+    return index.state_by_key.get(key)
 
 
 def is_word_code(low: str) -> bool:
@@ -158,6 +160,23 @@ def _pair(index: Index, scan: Scan, i: int, j: int) -> GeocodeResult | None:
     return None
 
 
+def _with_large_city_one_edit_away(
+    index: Index, key: str, areas: list[Area], result: GeocodeResult
+) -> GeocodeResult:
+    """"pittsburg" is five small towns, but more likely Pittsburgh, PA misspelt: a
+    large city one edit away and far bigger than every namesake is offered first.
+    Only when the name was ambiguous anyway, so no answer that was found changes."""
+    bigger = [
+        index.cities_by_key[near][0]
+        for near in index.large_cities_within(key, 1)
+        if near != key and not is_other_form(key, near)
+        and index.cities_by_key[near][0].population > NEAR_NAME_POPULATION_RATIO * areas[0].population
+    ]
+    if not bigger:
+        return result
+    return failed("ambiguous", [a.place(index) for a in bigger] + list(result.candidates))
+
+
 def _abroad_region(index: Index, tokens: list[Token], k: int, j: int) -> str | None:
     """ISO code of a country ("France"), "CA" for a Canadian province, or "*"
     for an uppercase province code ("ON", "BC") that may also be Mexican."""
@@ -220,7 +239,10 @@ def _alone(index: Index, scan: Scan, i: int, j: int, key: str) -> GeocodeResult 
         big_abroad = abroad or (foreign is not None and foreign.population >= FOREIGN_METROPOLIS_POPULATION)
         if big_abroad and max(a.population for a in areas) < US_VILLAGE_POPULATION:
             return failed("outside_us", [a.place(index) for a in areas])
-        return rank(index, areas)
+        result = rank(index, areas)
+        if result.reason == "ambiguous":
+            return _with_large_city_one_edit_away(index, key, areas, result)
+        return result
     if abroad or (foreign is not None and foreign.population >= FOREIGN_CITY_MIN_POPULATION):
         return failed("outside_us")
     return None

@@ -180,6 +180,49 @@ def test_state_abbreviations_that_are_words_are_no_state_without_a_city(geocoder
     assert geocoder.find_places(text) == []
 
 
+@pytest.mark.parametrize(
+    "text,display",
+    [
+        ("balitmore", "Baltimore, MD"),
+        ("im in detriot", "Detroit, MI"),
+        ("need subs in pheonix", "Phoenix, AZ"),
+        ("cincinatti", "Cincinnati, OH"),
+        ("philidelphia", "Philadelphia, PA"),
+        ("chicaco", "Chicago, IL"),
+        ("louisvile", "Louisville, KY"),
+        ("albuquerqe", "Albuquerque, NM"),
+        ("tuscon", "Tucson, AZ"),
+        ("detriot mi", "Detroit, MI"),
+        ("pheonix az", "Phoenix, AZ"),
+    ],
+)
+def test_common_misspellings_of_large_cities_are_those_cities(geocoder, text, display):
+    result = geocoder.geocode(text)
+    assert result.ok, result
+    assert result.place.precision == "city"
+    assert result.place.display_name == display
+
+
+def test_pittsburg_offers_pittsburgh_pa_first_among_its_namesakes(geocoder):
+    # Pittsburg, CA is a real city of 70,000, so this stays a question, but the big one comes first.
+    result = geocoder.geocode("in pittsburg")
+    assert result.reason == "ambiguous"
+    assert [c.display_name for c in result.candidates][:2] == ["Pittsburgh, PA", "Pittsburg, CA"]
+
+
+def test_a_town_near_a_large_citys_name_that_was_found_stays_found(geocoder):
+    assert geocoder.geocode("irving").place.display_name == "Irving, TX"  # not Irvine, CA
+    assert geocoder.geocode("normal il").place.display_name == "Normal, IL"  # not Norman, OK
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["im independent", "im surprised", "downed", "oranges", "phoenix house", "in readings", "im in centers", "detox"],
+)
+def test_other_forms_of_words_near_city_names_are_no_misspelt_city(geocoder, text):
+    assert [m for m in geocoder.find_places(text) if m.result.ok or m.result.reason == "ambiguous"] == []
+
+
 def test_zip_display_uses_the_usual_spelling_of_its_city(geocoder):
     assert geocoder.geocode("63101").place.display_name == "St. Louis, MO 63101"
 
