@@ -30,6 +30,12 @@ FUZZY_NATIONWIDE_MIN_POPULATION = 5_000
 # Cities this big are matched by edits too ("pheonix", "balitmore"): their names are
 # the ones people know well enough to misspell without a state.
 LARGE_CITY_POPULATION = 100_000
+# Alaska's rural ZIPs are vast, and in the zipcodes data their centroids sit far
+# from the towns they are named for (Cordova 67 miles, Dillingham 47, Nome 46;
+# Toksook Bay's is Bethel's). There a town's own geonames point stands for the town,
+# and for its ZIP when the message names the town, if the two are this far apart.
+TOWN_POINT_STATES = frozenset({"AK"})
+TOWN_POINT_MIN_MILES = 10
 
 
 @dataclass
@@ -86,6 +92,8 @@ class Index:
         self.city_keys_by_state: dict[str, list[str]] = {}
         self.city_keys_populated: list[str] = []
         self.large_city_keys_by_initial: dict[str, list[str]] = {}
+        # ZIP code -> (key, latitude, longitude) of the towns it serves whose own point is far from its centroid.
+        self.zip_town_points: dict[str, list[tuple[str, float, float]]] = {}
         self.state_zip_points: dict[str, tuple[np.ndarray, list[ZipCode]]] = {}
         self._state_places: dict[str, Place] = {}
         self._lock = threading.Lock()
@@ -237,6 +245,23 @@ def _build_index() -> Index:
             county_zips[(z.state, county_key)].append(z)
             county_names.setdefault((z.state, county_key), z.county)
 
+    def town_point(state: str, key: str, lat: float, lng: float, zips: list[ZipCode]) -> tuple[float, float]:
+        """The town's own point where its ZIPs' centroids are far from it (TOWN_POINT_STATES)."""
+        namesakes = populations.places.get((state, key), [])
+        if state not in TOWN_POINT_STATES or len(namesakes) != 1:
+            return lat, lng  # two places of one name: no telling which one the ZIPs serve
+        town = namesakes[0]
+        if geo.state_at(town.latitude, town.longitude) != state:
+            return lat, lng  # a harbour town just off the state's outline
+        if geo.geodesic_miles(lat, lng, town.latitude, town.longitude) < TOWN_POINT_MIN_MILES:
+            return lat, lng
+        for z in zips:
+            if z.latitude is not None and z.longitude is not None and geo.geodesic_miles(
+                z.latitude, z.longitude, town.latitude, town.longitude
+            ) >= TOWN_POINT_MIN_MILES:
+                index.zip_town_points.setdefault(z.code, []).append((key, town.latitude, town.longitude))
+        return town.latitude, town.longitude
+
     def add_city(area: Area, key: str) -> None:
         index.cities[area.state][key] = area
         index.cities_by_key[key].append(area)
@@ -246,7 +271,7 @@ def _build_index() -> Index:
         if not points:
             continue
         name = populations.spellings.get((state, key), primary_names[(state, key)])
-        lat, lng = _mean(points)
+        lat, lng = town_point(state, key, *_mean(points), zips)
         add_city(
             Area(name, state, "city", f"{name}, {state}", _most_common_county(zips),
                  population.get((state, key), 0), lat, lng, tuple(points)),
@@ -268,7 +293,7 @@ def _build_index() -> Index:
             area = Area(owner.name, state, "city", owner.display_name, owner.county, 0,
                         owner.latitude, owner.longitude, owner.members)
         else:
-            lat, lng = _mean(points)
+            lat, lng = town_point(state, key, *_mean(points), zips)
             area = Area(name, state, "city", f"{name}, {state}", _most_common_county(zips),
                         population.get((state, key), 0), lat, lng, tuple(points))
         add_city(area, key)

@@ -11,7 +11,7 @@ import numpy as np
 from providers import geo
 from providers.geocode.index import Index, ZipCode
 from providers.geocode.results import GeocodeResult, Place, failed, found
-from providers.geocode.text import Token, name_key
+from providers.geocode.text import Token, join_keys, name_key
 from providers.geocode.words import STREET_SUFFIXES
 
 # ZIP codes of freely associated states: real ZIPs, not the US.
@@ -55,9 +55,10 @@ def pattern_mentions(index: Index, text: str, tokens: list[Token]) -> list[tuple
         result = _coordinates(index, float(m.group(1)), float(m.group(2)))
         if result.ok:
             mentions.append((m.start(), m.end(), result))
+    words = f" {join_keys(t.key for t in tokens)} "
     for m in _ZIP_RE.finditer(text):
         if free(m.start(), m.end()) and not _is_house_number(tokens, m.end()):
-            mentions.append((m.start(), m.end(), _zip(index, m.group(1))))
+            mentions.append((m.start(), m.end(), _zip(index, m.group(1), words)))
     for m in _CANADIAN_POSTCODE_RE.finditer(text):
         if free(m.start(), m.end()):
             mentions.append((m.start(), m.end(), failed("outside_us")))
@@ -94,7 +95,9 @@ def _coordinates(index: Index, lat: float, lng: float) -> GeocodeResult:
     return found(place)
 
 
-def _zip(index: Index, code: str) -> GeocodeResult:
+def _zip(index: Index, code: str, words: str = "") -> GeocodeResult:
+    """The ZIP's centroid; or, for a vast Alaskan ZIP whose town the message names
+    ("nome ak 99762"), the town's own point, which is where the person is."""
     z = index.zips.get(code)
     if z is None:
         return failed("unknown_zip")
@@ -104,6 +107,9 @@ def _zip(index: Index, code: str) -> GeocodeResult:
         return failed("not_found")
     city = index.cities.get(z.state, {}).get(name_key(z.city))
     display = f"{city.name if city else z.city}, {z.state} {z.code}"  # "St. Louis", not "Saint Louis"
+    for town_key, lat, lng in index.zip_town_points.get(code, ()):
+        if f" {town_key} " in words:
+            return found(Place(lat, lng, "zip", display, z.state, z.county, z.code))
     if z.latitude is not None and z.longitude is not None and geo.state_at(z.latitude, z.longitude) is not None:
         return found(Place(z.latitude, z.longitude, "zip", display, z.state, z.county, z.code))
     # No usable centroid: fall back to the ZIP's city, county, or state.

@@ -74,6 +74,43 @@ def test_five_digits_that_are_no_zip_code_are_an_unknown_zip(geocoder):
     assert not result.ok and result.reason == "unknown_zip"
 
 
+# Alaskan towns' own points (geonames), and how far their ZIP's centroid is in the zipcodes data.
+NOME = (64.50111, -165.40639)  # ZIP 99762's centroid: 46 miles north
+CORDOVA = (60.5432, -145.75867)  # ZIP 99574's: 67 miles east
+DILLINGHAM = (59.03972, -158.4575)  # ZIP 99576's: 47 miles northwest
+BETHEL = (60.79222, -161.75583)  # ZIP 99559's centroid is the town
+
+
+@pytest.mark.parametrize(
+    "text,town",
+    [("nome ak 99762", NOME), ("Nome, AK 99762", NOME), ("cordova 99574", CORDOVA), ("dillingham ak 99576", DILLINGHAM),
+     ("bethel ak 99559", BETHEL)],
+)
+def test_a_vast_alaskan_zip_with_its_town_named_is_the_town(geocoder, text, town):
+    result = geocoder.geocode(text)
+    assert result.ok and result.place.precision == "zip", result
+    assert result.place.postal_code == text[-5:]
+    assert miles_from(result.place, town) < 3
+
+
+def test_a_vast_alaskan_zip_alone_is_still_its_centroid(geocoder):
+    assert miles_from(geocoder.geocode("99762").place, NOME) > 40
+
+
+@pytest.mark.parametrize("text,town", [("nome ak", NOME), ("cordova ak", CORDOVA), ("im in dillingham", DILLINGHAM)])
+def test_an_alaskan_town_is_at_its_own_point_not_its_zips_centroid(geocoder, text, town):
+    result = geocoder.geocode(text)
+    assert result.ok and result.place.precision == "city", result
+    assert miles_from(result.place, town) < 3
+
+
+def test_nome_alone_offers_nome_alaska_at_the_town(geocoder):
+    result = geocoder.geocode("im in nome")
+    assert result.reason == "ambiguous"  # Nome, TX is a real town too
+    nome_ak = next(c for c in result.candidates if c.state == "AK")
+    assert miles_from(nome_ak, NOME) < 3
+
+
 def test_military_mail_zip_has_no_location(geocoder):
     assert geocoder.geocode("09001").reason == "not_found"
 
