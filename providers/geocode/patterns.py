@@ -3,13 +3,10 @@
 of a point, which names the nearest ZIP's city."""
 from __future__ import annotations
 
-import math
 import re
 
-import numpy as np
-
 from providers import geo
-from providers.geocode.index import Index, ZipCode
+from providers.geocode.index import Index
 from providers.geocode.results import GeocodeResult, Place, failed, found
 from providers.geocode.text import Token, join_keys, name_key
 from providers.geocode.words import STREET_SUFFIXES
@@ -74,7 +71,7 @@ def reverse(index: Index, lat: float, lng: float) -> Place | None:
     state = geo.state_at(lat, lng)
     if state is None:
         return None
-    nearest = _nearest_zip(index, state, lat, lng)
+    nearest = index.nearest_zip(state, lat, lng)
     if nearest is None:
         return Place(lat, lng, "exact", geo.STATES[state].name, state)
     return Place(lat, lng, "exact", f"near {nearest.city}, {state}", state, nearest.county)
@@ -121,15 +118,3 @@ def _zip(index: Index, code: str, words: str = "") -> GeocodeResult:
         return found(Place(p.latitude, p.longitude, area.precision, display, z.state, z.county, z.code))
     p = index.state_place(z.state)
     return found(Place(p.latitude, p.longitude, "state", display, z.state, z.county, z.code))
-
-
-def _nearest_zip(index: Index, state: str, lat: float, lng: float) -> ZipCode | None:
-    entry = index.state_zip_points.get(state)
-    if entry is None or not len(entry[0]):
-        return None
-    coords, zips = entry
-    phi = np.radians(coords[:, 0])
-    dphi = phi - math.radians(lat)
-    dlmb = np.radians(coords[:, 1] - lng)
-    a = np.sin(dphi / 2) ** 2 + math.cos(math.radians(lat)) * np.cos(phi) * np.sin(dlmb / 2) ** 2
-    return zips[int(np.argmin(a))]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-# Words that are also US (or foreign) place names but mean something else in a
-# message. They count as places only before a state, or capitalized mid-sentence.
+# Words that are also US (or foreign) place names or neighborhoods ("Uptown",
+# Chicago) but mean something else in a message. They count as places only before
+# a state, or capitalized mid-sentence.
 COMMON_WORDS = frozenset(
     """
     along best between black blue busy buy call cash center central chance check
@@ -15,6 +16,7 @@ COMMON_WORDS = frozenset(
     light luck man many may middle mine mobile most much nice normal north of
     okay only park point power price quick rich river rock same say spring start
     stop street strong sun surprise tell time true west white winter young
+    airport august downtown landfall medulla mermaid mogul opportunity orchards parkway plateau uptown
     """.split()
 )
 

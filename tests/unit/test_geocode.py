@@ -558,6 +558,52 @@ def test_find_places_does_not_crash_on_a_neighborhood_name(geocoder):
     assert all(m.result.ok or m.result.reason in REASONS for m in mentions)
 
 
+# Neighborhoods' own points (geonames).
+FISHTOWN = (39.96511, -75.13545)
+KENSINGTON_PHILADELPHIA = (39.98567, -75.13184)
+HARLEM = (40.80788, -73.94542)
+EAST_HARLEM = (40.79472, -73.9425)
+
+
+@pytest.mark.parametrize(
+    "text,display,point",
+    [
+        ("fishtown", "Fishtown, Philadelphia, PA", FISHTOWN),
+        ("i live in fishtown and need methadone", "Fishtown, Philadelphia, PA", FISHTOWN),
+        ("kensington philly", "Kensington, Philadelphia, PA", KENSINGTON_PHILADELPHIA),
+        ("Kensington, Philadelphia", "Kensington, Philadelphia, PA", KENSINGTON_PHILADELPHIA),
+        ("kensington pa", "Kensington, Philadelphia, PA", KENSINGTON_PHILADELPHIA),
+        ("harlem", "Harlem, New York, NY", HARLEM),
+        ("im in east harlem", "East Harlem, New York, NY", EAST_HARLEM),
+        ("east harlem nyc", "East Harlem, New York, NY", EAST_HARLEM),
+    ],
+)
+def test_a_city_neighborhood_is_its_own_point_in_its_city(geocoder, text, display, point):
+    result = geocoder.geocode(text)
+    assert result.ok, result
+    assert result.place.display_name == display
+    assert miles_from(result.place, point) < 1
+
+
+def test_kensington_alone_offers_philadelphias_among_its_namesakes(geocoder):
+    result = geocoder.geocode("need bupe around kensington")
+    assert result.reason == "ambiguous"
+    assert "Kensington, Philadelphia, PA" in [c.display_name for c in result.candidates]
+
+
+@pytest.mark.parametrize(
+    "text,display",
+    [("brownsville", "Brownsville, TX"), ("cherry hill", "Cherry Hill, NJ"), ("in paradise", "Paradise, CA")],
+)
+def test_a_town_found_before_is_not_taken_by_a_neighborhood_of_its_name(geocoder, text, display):
+    assert geocoder.geocode(text).place.display_name == display
+
+
+@pytest.mark.parametrize("text", ["in august", "im downtown", "near the airport", "uptown"])
+def test_neighborhoods_named_like_words_are_no_place_uncapitalized(geocoder, text):
+    assert geocoder.find_places(text) == []
+
+
 def test_find_places_returns_city_state_and_zip_as_separate_mentions(geocoder):
     mentions = geocoder.find_places("I'm in Philadelphia, PA 19134")
     assert [m.text for m in mentions] == ["Philadelphia, PA", "19134"]
