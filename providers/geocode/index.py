@@ -91,6 +91,7 @@ class Index:
         self.cities_by_key: dict[str, list[Area]] = defaultdict(list)
         # Neighborhoods of large cities, apart: a name a ZIP city has keeps its answer.
         self.neighborhoods_by_key: dict[str, list[Area]] = defaultdict(list)
+        self.neighborhood_first_words: frozenset[str] = frozenset()  # most spans start with none of them
         self.counties: dict[str, dict[str, Area]] = defaultdict(dict)
         self.counties_by_key: dict[str, list[Area]] = defaultdict(list)
         self.state_by_key: dict[str, str] = {}
@@ -390,6 +391,7 @@ def _build_index() -> Index:
     index.cities = dict(index.cities)
     index.cities_by_key = dict(index.cities_by_key)
     index.neighborhoods_by_key = dict(index.neighborhoods_by_key)
+    index.neighborhood_first_words = frozenset(key.split(" ")[0] for key in index.neighborhoods_by_key)
     index.counties = dict(index.counties)
     index.counties_by_key = dict(index.counties_by_key)
     logger.info(

@@ -180,6 +180,8 @@ def _with_large_city_one_edit_away(
 def _neighborhood_in_city(index: Index, scan: Scan, i: int, j: int) -> GeocodeResult | None:
     """"kensington philly", "harlem new york": a neighborhood, then the city it is in."""
     tokens = scan.tokens
+    if j - i < 2 or tokens[i].key not in index.neighborhood_first_words:
+        return None
     for k in range(i + 1, j):
         neighborhoods = index.neighborhoods_by_key.get(join_keys(t.key for t in tokens[i:k]))
         if not neighborhoods:
