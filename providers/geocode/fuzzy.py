@@ -1,6 +1,10 @@
 """Misspelt city names ("Philadlephia pa", "in pittsburg"): the closest city
 name by rapidfuzz's ratio, within a state that the message names, or
-nationwide among populous cities after a cue or as the whole message."""
+nationwide among populous cities after a cue or as the whole message.
+
+The ratio is too strict for the commonest typos of short names: a swapped pair
+("pheonix", "detriot") costs "phoenix" 14 points. So large cities also match by
+edits (``typo_edits``), a swap counting as one."""
 from __future__ import annotations
 
 from rapidfuzz import fuzz, process
@@ -9,13 +13,24 @@ from providers.geocode.index import Area, Index
 from providers.geocode.names import rank
 from providers.geocode.results import GeocodeResult
 from providers.geocode.scan import Scan
-from providers.geocode.text import join_keys
+from providers.geocode.text import is_other_form, join_keys
 from providers.geocode.words import COMMON_WORDS, CUES, LEADING_FILLER
 
 # Ratio (0-100) a misspelling needs within a named state, and nationwide.
 FUZZY_CUTOFF_IN_STATE = 88
 FUZZY_CUTOFF_NATIONWIDE = 92
 FUZZY_MIN_CHARS = 5  # shorter words match too many names
+# Edits allowed between a name and a large city's, by the name's length in letters.
+TYPO_ONE_EDIT_MIN_CHARS = 6  # "chicaco", "pheonix"; "tusla" would also be "tulsa" or "tesla"
+TYPO_TWO_EDITS_MIN_CHARS = 10  # "cincinatti"
+
+
+def typo_edits(query: str) -> int:
+    """How many edits a name of this length may be from a large city's name."""
+    letters = len(query.replace(" ", ""))
+    if letters >= TYPO_TWO_EDITS_MIN_CHARS:
+        return 2
+    return 1 if letters >= TYPO_ONE_EDIT_MIN_CHARS else 0
 
 
 def city_before(
@@ -41,6 +56,9 @@ def city_before(
             continue
         scan.fuzzy_left -= 1
         hit = process.extractOne(query, keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF_IN_STATE)
+        if hit is None:
+            typos = [key for key in index.large_cities_within(query, typo_edits(query)) if key in index.cities[code]]
+            hit = (typos[0], fuzz.ratio(query, typos[0]), 0) if typos else None
         if hit is not None and (best is None or hit[1] > best[0]):
             best = (hit[1], first, hit[0])
     if best is None:
@@ -72,6 +90,11 @@ def city_alone(index: Index, scan: Scan, taken: list[bool], i: int) -> tuple[int
         hit = process.extractOne(
             query, index.city_keys_populated, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF_NATIONWIDE
         )
+        if hit is None:
+            typos = index.large_cities_within(query, typo_edits(query))
+            hit = (typos[0], fuzz.ratio(query, typos[0]), 0) if typos else None
+        if hit is not None and is_other_form(query, hit[0]):
+            hit = None  # "im surprised" is no typo of Surprise, AZ
         if hit is not None and (best is None or hit[1] > best[0]):
             best = (hit[1], j, hit[0])
     if best is None:

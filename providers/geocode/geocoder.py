@@ -9,10 +9,9 @@ from functools import lru_cache
 
 from providers.geocode import fuzzy, patterns
 from providers.geocode.index import Index, load_index
-from providers.geocode.names import exact_span, state_at_tokens
+from providers.geocode.names import exact_span, is_word_code, state_at_tokens
 from providers.geocode.results import PRECISIONS, GeocodeResult, Place, PlaceMention, failed, found
 from providers.geocode.scan import Scan
-from providers.geocode.words import CODE_WORDS
 
 logger = logging.getLogger(__name__)
 
@@ -123,8 +122,8 @@ class OfflineGeocoder:
                     continue
                 raw = tokens[k].raw
                 lowercase_code = width == 1 and raw.islower()
-                if lowercase_code and tokens[k].low in CODE_WORDS and not scan.ends_phrase(k):
-                    break  # "pa" counts when it ends the message or a clause
+                if lowercase_code and is_word_code(tokens[k].low) and not scan.ends_phrase(k):
+                    break  # "pa", "mass" count when they end the message or a clause
                 anchors.append((1 if lowercase_code else 0, k, width, code, lowercase_code))
                 break
         for _, k, width, code, lowercase_code in sorted(anchors):

