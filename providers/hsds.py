@@ -4,11 +4,15 @@ The document holds the taxonomies and their terms, then one object per service
 nested as HSDS 3.0's compiled ``service`` schema nests it: organization,
 phones, schedules, service_areas, service_at_locations (each with its location
 and addresses), attributes (each with its taxonomy_term) and metadata. Every
-column of every row is written, so export then import gives the same registry.
+service validates against that schema (providers/data/hsds-3.0/): an absent
+field is left out rather than written as null, fields HSDS 3.0 has no place
+for are left out, dates are full dates and a phone's extension is a number.
+Export then import gives the same registry, less those left-out fields.
 """
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import IO
@@ -39,8 +43,52 @@ def _columns(model) -> list[str]:
     return [c.key for c in inspect(model).column_attrs]
 
 
+# Columns the registry keeps that HSDS 3.0 has no field for (attribute.label and service_area's
+# service_at_location_id came with 3.1): a 3.0 document leaves them out.
+NOT_IN_HSDS_3_0 = {Attribute: {"label"}, ServiceArea: {"service_at_location_id"}}
+# HSDS 3.0's date fields (datapackage_type "date": YYYY-MM-DD).
+DATE_FIELDS = {
+    Service: {"assured_date"},
+    Schedule: {"valid_from", "valid_to", "dtstart", "until"},
+    Metadata: {"last_action_date"},
+}
+PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2}))?")
+
+
+def full_date(value: str) -> str:
+    """A source that dates its data only to the year or month ("2022", "2020-09") gets the first day
+    of that period ("2022-01-01", "2020-09-01"). HSDS 3.0 allows only a full date, and in metadata
+    last_action_date is required, so leaving it out would drop the row; the first day never makes a
+    listing look fresher than its source says it is."""
+    match = PARTIAL_DATE.fullmatch(value)
+    if match is None:
+        return value
+    return f"{match[1]}-{match[2] or '01'}-01"
+
+
 def _row(obj, model) -> dict:
-    return {name: getattr(obj, name) for name in _columns(model)}
+    """A row's HSDS fields. An empty field is left out: HSDS 3.0 types have no null."""
+    row = {}
+    for name in _columns(model):
+        value = getattr(obj, name)
+        if value is None or name in NOT_IN_HSDS_3_0.get(model, ()):
+            continue
+        if name in DATE_FIELDS.get(model, ()):
+            value = full_date(value)
+        row[name] = value
+    if model is Phone and "extension" in row:
+        _extension_as_number(row)
+    return row
+
+
+def _extension_as_number(phone: dict) -> None:
+    """HSDS 3.0 types phone.extension as a number; one with other characters ("x12, then 3") is
+    said in the description instead, so it is not lost."""
+    extension = phone.pop("extension").strip()
+    if extension.isdigit():
+        phone["extension"] = int(extension)
+    elif extension:
+        phone["description"] = "; ".join(filter(None, [phone.get("description"), f"extension {extension}"]))
 
 
 def export_document(session: Session) -> dict:
@@ -59,7 +107,8 @@ def export_document(session: Session) -> dict:
     attributes = defaultdict(list)
     for a in session.execute(select(Attribute).order_by(Attribute.id)).scalars():
         row = _row(a, Attribute)
-        row["taxonomy_term"] = terms.get(a.taxonomy_term_id)
+        if a.taxonomy_term_id in terms:
+            row["taxonomy_term"] = terms[a.taxonomy_term_id]
         attributes[a.link_id].append(row)
     organizations = {o.id: _row(o, Organization) for o in session.execute(select(Organization)).scalars()}
     locations = {}
@@ -76,7 +125,8 @@ def export_document(session: Session) -> dict:
     services = []
     for s in session.execute(select(Service).order_by(Service.id)).scalars():
         row = _row(s, Service)
-        row["organization"] = organizations.get(s.organization_id)
+        if s.organization_id in organizations:
+            row["organization"] = organizations[s.organization_id]
         row["phones"] = by[Phone][s.id]
         row["schedules"] = by[Schedule][s.id]
         row["service_areas"] = by[ServiceArea][s.id]

@@ -1,13 +1,68 @@
-"""HSDS 3.0: export then import gives the same registry."""
+"""HSDS 3.0: the export validates against the official schema; export then import gives the same registry."""
 from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
 
+import providers
+from providers import hsds
 from providers.ingest import MalformedFile
 from providers.registry import Registry
+
+HSDS_3_0 = Path(providers.__file__).parent / "data" / "hsds-3.0"
+
+
+def strict_hsds_3_0_service_schema() -> dict:
+    """The official compiled schema, with what it says but does not enforce made enforceable: it
+    names each object's fields but allows others (so a 3.1 field would pass), and marks dates with
+    datapackage_type "date" but no JSON Schema format (so "2015" would pass)."""
+    schema = json.loads((HSDS_3_0 / "schema" / "service.json").read_text(encoding="utf-8"))
+
+    def tighten(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("properties"), dict):
+                node["additionalProperties"] = False
+            if node.get("datapackage_type") == "date":
+                node["format"] = "date"
+            for value in node.values():
+                tighten(value)
+        elif isinstance(node, list):
+            for value in node:
+                tighten(value)
+
+    tighten(schema)
+    return schema
+
+
+def test_every_exported_service_validates_against_the_hsds_3_0_schema(national_registry):
+    out = io.StringIO()
+    national_registry.export_hsds(out)
+    document = json.loads(out.getvalue())
+    validator = Draft202012Validator(strict_hsds_3_0_service_schema(),
+                                     format_checker=Draft202012Validator.FORMAT_CHECKER)
+    errors = [f"{service['id']} {'/'.join(map(str, e.absolute_path))}: {e.message}"
+              for service in document["services"] for e in validator.iter_errors(service)]
+    assert document["services"] and errors == []
+
+
+def test_the_strict_schema_catches_what_the_official_one_lets_through():
+    validator = Draft202012Validator(strict_hsds_3_0_service_schema(),
+                                     format_checker=Draft202012Validator.FORMAT_CHECKER)
+    ok = {"id": "2c8ff5fd-5c13-4ad4-b8e2-3d1fa7d0b1f5", "name": "A clinic", "status": "active"}
+    assert list(validator.iter_errors(ok)) == []
+    for wrong in ({"assured_date": "2015"}, {"email": None},
+                  {"attributes": [{"id": "2c8ff5fd-5c13-4ad4-b8e2-3d1fa7d0b1f6", "label": "Medicaid"}]},
+                  {"phones": [{"id": "2c8ff5fd-5c13-4ad4-b8e2-3d1fa7d0b1f7", "number": "1", "extension": "12"}]}):
+        assert list(validator.iter_errors({**ok, **wrong})), wrong
+
+
+def test_partial_dates_become_the_first_day_of_their_period():
+    assert [hsds.full_date(d) for d in ("2015", "2020-09", "2026-11-23")] == ["2015-01-01", "2020-09-01",
+                                                                              "2026-11-23"]
 
 
 def test_hsds_export_then_import_is_lossless(national_registry, tmp_path):
