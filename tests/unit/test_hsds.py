@@ -10,6 +10,7 @@ from jsonschema import Draft202012Validator
 
 import providers
 from providers import hsds
+from providers.cli import main
 from providers.ingest import MalformedFile
 from providers.registry import Registry
 
@@ -109,3 +110,48 @@ def test_a_malformed_hsds_file_leaves_the_registry_as_it_was(national_registry, 
     with pytest.raises(MalformedFile, match="location loc: missing location_type"):
         national_registry.import_hsds(bad)
     assert national_registry.stats() == before
+
+
+def test_the_specs_full_example_imports_and_the_report_names_what_was_not_kept(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'registry.db'}"
+    code = main(["--database", url, "import", "--hsds", str(HSDS_3_0 / "examples" / "service_full.json")])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "1 rows read, 1 listings created" in out and "registry: 1 listings at a place" in out
+    # The registry has no place for these: the report says so instead of dropping them silently.
+    not_kept = out[out.index("not kept"):]
+    for name in ("service.contacts", "service.languages", "service.cost_options", "phone.languages",
+                 "service_at_location.contacts", "organization.funding"):
+        assert name in not_kept
+    # What it has a place for is kept: phones (extension a number in HSDS, text here), schedules, areas, terms.
+    exported = io.StringIO()
+    Registry(url).export_hsds(exported)
+    (service,) = json.loads(exported.getvalue())["services"]
+    assert [(p["number"], p["extension"]) for p in service["phones"]] == [('"+44 1234 234567"', 100)]
+    assert [(s["freq"], s["byday"], s["opens_at"]) for s in service["schedules"]] == [("WEEKLY", "TH,FR", "10:00:00")]
+    assert service["service_areas"][0]["extent_type"] == "geojson"
+    assert service["attributes"][0]["taxonomy_term"]["taxonomy_id"] == "5c4d79d7-cc55-470e-9f1f-8cad074e4892"
+    assert service["service_at_locations"][0]["location"]["addresses"][0]["city"] == "MyCity"
+
+
+@pytest.mark.parametrize("text", [
+    "{",
+    "5",
+    '{"services": "x"}',
+    '{"services": [{"id": "a", "name": "b", "phones": "555"}]}',
+    '{"services": [{"id": "a", "name": {"en": "b"}}]}',
+    '{"services": [{"id": "a", "name": "b", "service_at_locations": ["x"]}]}',
+    '{"services": [{"id": "a", "name": "b", "attributes": [{"id": "t", "link_entity": "service",'
+    ' "taxonomy_term_id": "no such term"}]}]}',
+])
+def test_a_file_that_cannot_be_imported_gets_one_line_and_leaves_the_registry_as_it_was(text, tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'registry.db'}"
+    assert main(["--database", url, "import", "--hsds", str(HSDS_3_0 / "examples" / "service_full.json")]) == 0
+    before = Registry(url).stats()
+    bad = tmp_path / "bad.json"
+    bad.write_text(text, encoding="utf-8")
+    capsys.readouterr()
+    code = main(["--database", url, "import", "--hsds", str(bad)])
+    _, err = capsys.readouterr()
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "The registry was not changed." in err
+    assert Registry(url).stats() == before and before["physical_listings"] == 1
