@@ -21,6 +21,8 @@ How a search works:
    with every answer.
 5. Places only veterans can use (VA medical centers, providers.index) come
    after every other place, unless the person said they are a veteran.
+   Places with open "closed" reports from two days (providers.reports) come
+   last of all, marked, until a navigator reviews them.
 """
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ from providers.geocode import GeocodeResult, Place
 from providers.index import ALL, FOR_VETERANS
 from providers.matching import street_without_po_box
 from providers.models import Listing, ListingTerm, RegistryInfo
+from providers.reports import REPORTED_CLOSED
 from providers.taxonomy import Filters
 
 NEAR_MILES = 25.0  # what "near" means before a search says it widened
@@ -66,6 +69,7 @@ class Result:
     matched: tuple[str, ...] = ()  # requested terms this listing has
     unknown: tuple[str, ...] = ()  # requested terms its source does not report either way
     missing: tuple[str, ...] = ()  # requested preferences it reports not having
+    reported_closed: bool = False  # open "closed" reports from two days, not yet reviewed (providers.reports)
 
     @property
     def name(self) -> str:
@@ -277,12 +281,21 @@ class Searcher:
         self._term_counts: dict[str, int] = {}
         self._virtual: list[tuple[Result, Area]] = []
         self._for_veterans: frozenset[str] = frozenset()
+        self._reported_closed: frozenset[str] = frozenset()
+        self._reported_closed_value: str | None = None
         self.postgis: bool | None = None  # whether searches read the PostGIS index; known after the first search
 
     # --- cached facts of the current registry generation ---------------------------------------
 
     def _refresh(self, conn) -> None:
-        generation = conn.execute(select(RegistryInfo.value).where(RegistryInfo.key == "generation")).scalar()
+        # Reports change between imports: a report does not make every search reload the registry.
+        now = dict(conn.execute(select(RegistryInfo.key, RegistryInfo.value)
+                                .where(RegistryInfo.key.in_(("generation", REPORTED_CLOSED)))).all())
+        closed = now.get(REPORTED_CLOSED)
+        if closed != self._reported_closed_value:
+            self._reported_closed = frozenset(json.loads(closed)) if closed else frozenset()
+            self._reported_closed_value = closed
+        generation = now.get("generation")
         if generation == self._generation:
             return
         with self._lock:
@@ -319,7 +332,8 @@ class Searcher:
         beyond = False
         with self.engine.connect() as conn:
             self._refresh(conn)
-            later = frozenset() if VETERANS in filters.terms else self._for_veterans
+            # Listings people say closed come last of all, veteran or not, until a navigator checks.
+            later = (frozenset() if VETERANS in filters.terms else self._for_veterans) | self._reported_closed
             found, searched = self._nearest(conn, req, lat, lng, needed, limit, later)
             if not found and req.exclusive:
                 # Nothing in reach reports that payment or setting: show the nearest that meet the
@@ -338,7 +352,8 @@ class Searcher:
                 ids = [r[1] for r in shown]
                 cards = {row.id: json.loads(row.card)
                          for row in conn.execute(select(Listing.id, Listing.card).where(Listing.id.in_(ids)))}
-        results = [Result(listing_id, "physical", miles, cards[listing_id], terms, *evaluation)
+        results = [Result(listing_id, "physical", miles, cards[listing_id], terms, *evaluation,
+                          reported_closed=listing_id in self._reported_closed)
                    for miles, listing_id, terms, evaluation in shown]
         furthest = results[-1].miles if results else searched
         radius = limit if beyond else next((r for r in self.radius_steps if r >= furthest), limit)
@@ -426,6 +441,7 @@ class Searcher:
 
     def listing(self, listing_id: str, place: Place | None = None) -> Result | None:
         with self.engine.connect() as conn:
+            self._refresh(conn)
             listing = conn.execute(select(Listing.id, Listing.kind, Listing.latitude, Listing.longitude, Listing.terms,
                                           Listing.card).where(Listing.id == listing_id)).first()
         if listing is None:
@@ -433,4 +449,5 @@ class Searcher:
         miles = None
         if place is not None and listing.latitude is not None:
             miles = round(geo.geodesic_miles(place.latitude, place.longitude, listing.latitude, listing.longitude), 1)
-        return Result(listing.id, listing.kind, miles, json.loads(listing.card), frozenset(listing.terms.split()))
+        return Result(listing.id, listing.kind, miles, json.loads(listing.card), frozenset(listing.terms.split()),
+                      reported_closed=listing.id in self._reported_closed)
