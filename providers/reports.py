@@ -178,7 +178,8 @@ def _check(session: Session, review: ListingReview) -> None:
 def _service_of(session: Session, listing_id: str) -> tuple[Service, str | None] | None:
     """The listing's service and location id (None for a virtual service)."""
     found = session.execute(
-        select(Service, ServiceAtLocation.location_id).join(ServiceAtLocation, ServiceAtLocation.service_id == Service.id)
+        select(Service, ServiceAtLocation.location_id)
+        .join(ServiceAtLocation, ServiceAtLocation.service_id == Service.id)
         .where(ServiceAtLocation.id == listing_id)).first()
     if found is not None:
         return found[0], found[1]

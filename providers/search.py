@@ -352,9 +352,9 @@ class Searcher:
                 ids = [r[1] for r in shown]
                 cards = {row.id: json.loads(row.card)
                          for row in conn.execute(select(Listing.id, Listing.card).where(Listing.id.in_(ids)))}
-        results = [Result(listing_id, "physical", miles, cards[listing_id], terms, *evaluation,
+        results = [Result(listing_id, "physical", miles, cards[listing_id], terms, matched, unknown, missing,
                           reported_closed=listing_id in self._reported_closed)
-                   for miles, listing_id, terms, evaluation in shown]
+                   for miles, listing_id, terms, (matched, unknown, missing) in shown]
         furthest = results[-1].miles if results else searched
         radius = limit if beyond else next((r for r in self.radius_steps if r >= furthest), limit)
         virtual, national = [], []

@@ -117,7 +117,8 @@ def test_postgres_stores_made_by_create_all_are_stamped_and_upgraded_with_their_
 def test_both_stores_may_share_one_postgres_database(postgres):
     url = postgres.create_database("shared_stores")
     assert migrate_all({"NAVIGATOR_DATABASE_URL": url, "NAVIGATOR_CHANNEL_DATABASE_URL": url}) == [
-        "the registry store is at r0002_listing_reports (was empty)", "the SMS store is at c0002_replies_apart (was empty)"]
+        "the registry store is at r0002_listing_reports (was empty)",
+        "the SMS store is at c0002_replies_apart (was empty)"]
     Registry(url).engine.dispose()
     ChannelStore(url).engine.dispose()
 

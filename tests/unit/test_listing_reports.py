@@ -56,7 +56,8 @@ def test_a_report_keeps_the_listing_reason_channel_and_day_and_nothing_else(regi
     with registry.Session() as session:
         (row,) = session.execute(select(ListingReport)).scalars()
         kept = {c.name: getattr(row, c.name) for c in ListingReport.__table__.columns if c.name != "id"}
-    assert kept == {"listing_id": first.id, "reason": "wrong_phone", "channel": "sms", "term": None, "day": "2026-12-01"}
+    assert kept == {"listing_id": first.id, "reason": "wrong_phone", "channel": "sms", "term": None,
+                    "day": "2026-12-01"}
     (open_,) = registry.open_reports()
     assert (open_.name, open_.reasons, open_.channels) == ("Allegheny Avenue Clinic", {"wrong_phone": 1}, {"sms": 1})
     assert open_.sources[0]["label"] == "Test locator"
@@ -124,7 +125,8 @@ def test_a_new_phone_is_the_one_shown_until_a_newer_source_says_another(registry
     assert find(registry, "Allegheny Avenue Clinic").phone == "(215) 555-0199"
     load(registry, clinics())
     assert find(registry, "Allegheny Avenue Clinic").phone == "(215) 555-0199"
-    newer = draft("a", "Allegheny Avenue Clinic", "2000 E Allegheny Ave", 39.9925, -75.1133, NEWER, phone="215-555-0777")
+    newer = draft("a", "Allegheny Avenue Clinic", "2000 E Allegheny Ave", 39.9925, -75.1133, NEWER,
+                  phone="215-555-0777")
     load(registry, [newer] + clinics()[1:])
     assert find(registry, "Allegheny Avenue Clinic").phone == "215-555-0777"
 
