@@ -30,7 +30,7 @@ import json
 import threading
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, bindparam, select, text
+from sqlalchemy import and_, bindparam, or_, select, text
 from sqlalchemy.engine import Engine
 
 from providers import db, geo, taxonomy
@@ -268,6 +268,12 @@ def _reach(approx: float) -> float:
     return approx * 1.012 + 0.1
 
 
+# What a search checks before each query: whether an import or a report changed the registry
+# (two equalities, not IN: an expanding IN is rendered again on every execution).
+_REGISTRY_STATE = select(RegistryInfo.key, RegistryInfo.value).where(
+    or_(RegistryInfo.key == "generation", RegistryInfo.key == REPORTED_CLOSED))
+
+
 class Searcher:
     """Searches one registry database; safe to share between threads."""
 
@@ -289,8 +295,7 @@ class Searcher:
 
     def _refresh(self, conn) -> None:
         # Reports change between imports: a report does not make every search reload the registry.
-        now = dict(conn.execute(select(RegistryInfo.key, RegistryInfo.value)
-                                .where(RegistryInfo.key.in_(("generation", REPORTED_CLOSED)))).all())
+        now = dict(conn.execute(_REGISTRY_STATE).all())
         closed = now.get(REPORTED_CLOSED)
         if closed != self._reported_closed_value:
             self._reported_closed = frozenset(json.loads(closed)) if closed else frozenset()
