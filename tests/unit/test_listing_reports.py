@@ -171,3 +171,13 @@ def test_reviews_are_exported_in_hsds_as_metadata_of_their_own_source(registry):
     assert ("source", "Kensington Outreach navigators", "2026-12-03") in by
     assert ("phones.number", "Kensington Outreach navigators", "2026-12-03") in by
     assert [p["number"] for p in service["phones"]] == ["215-555-0199"]
+
+
+def test_an_hsds_import_keeps_the_reviews_too(registry, tmp_path):
+    before = tmp_path / "before.json"
+    with before.open("w") as out:
+        registry.export_hsds(out)
+    listing = find(registry, "Allegheny Avenue Clinic")
+    registry.review(listing.id, "new_phone", "Kensington Outreach", phone="215-555-0199", day="2026-12-03")
+    registry.import_hsds(before)  # a directory exported before the check
+    assert find(registry, "Allegheny Avenue Clinic").phone == "215-555-0199"
