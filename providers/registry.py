@@ -39,6 +39,9 @@ class Registry:
     def __init__(self, url: str | None = None, *, engine: Engine | None = None, geocoder=None, migrate: bool = False):
         """`migrate`: bring the schema up to date first (what `providers import` and `python -m bot.migrate`
         do); otherwise a schema older than the code raises migrations.SchemaError, as a serving process must."""
+        if engine is None and not migrate and (missing := db.missing_sqlite_file(url)) is not None:
+            # Opening it would make an empty file, then call its schema old: say what is wrong instead.
+            raise migrations.SchemaError(f"there is no registry at {missing}: run `providers import`")
         self.engine = engine or db.make_engine(url)
         if migrate:
             db.migrate(self.engine)
