@@ -11,6 +11,7 @@ Routes:
     POST /navigator/logout
     GET  /api/search         listings near a place, as JSON (bot.web.search_api)
     POST /api/send           texts chosen listings to a client's phone through Twilio (bot.web.send_api)
+    POST /api/reports        a navigator reports that a listing is wrong (bot.web.report_api)
     GET  /api/openapi.json   the API's OpenAPI document (bot.web.openapi)
     GET  /health             liveness: the process answers
     GET  /ready              readiness: the registry and the Rasa server answer (503 names what is down)
@@ -50,6 +51,7 @@ from bot.web.login_throttle import LoginThrottle
 from bot.web.middleware import PathOnlyAccessLogger, security_headers_middleware
 from bot.web.openapi import api_openapi
 from bot.web.pages import host_page, login, logout, navigator_page
+from bot.web.report_api import api_report
 from bot.web.search_api import api_search
 from bot.web.send_api import api_send, twilio_client
 from bot.web.server import HANDLER_ARGS, serve
@@ -127,6 +129,7 @@ def make_app(settings: Settings) -> web.Application:
     app.router.add_post("/navigator/logout", logout)
     app.router.add_get("/api/search", api_search)
     app.router.add_post("/api/send", api_send)
+    app.router.add_post("/api/reports", api_report)
     app.router.add_get("/api/openapi.json", api_openapi)
     app.router.add_get("/health", health)
     app.router.add_get("/ready", ready)
