@@ -83,8 +83,9 @@ def review_form(n: int, report: OpenReports, terms: list[str], token: str, kept:
                 f'maxlength="{MAX_FIELD_CHARS}" autocomplete="off"{extra}></div>')
 
     chosen = kept.get("outcome", "")
-    outcomes = "".join(f'<option value="{o}"{" selected" if o == chosen else ""}>{e(OUTCOME_LABELS[o])}</option>'
-                       for o in OUTCOMES)
+    # No outcome is chosen for the navigator: a review saved by mistake would close real reports.
+    outcomes = '<option value="">Pick one</option>' + "".join(
+        f'<option value="{o}"{" selected" if o == chosen else ""}>{e(OUTCOME_LABELS[o])}</option>' for o in OUTCOMES)
     term_options = "".join(f'<option value="{e(t)}"{" selected" if t == kept.get("term") else ""}>'
                            f'{e(term_label(t))}</option>' for t in terms)
     return (
@@ -147,7 +148,7 @@ async def reviews_response(request: web.Request, session: str, *, notice: str = 
     if not blocks:
         blocks.append('<p class="hint">No open reports. Reports come from the navigator page\'s "Report a '
                       'problem" button.</p>')
-    count = f"{len(reports)} listing{'s' if len(reports) != 1 else ''} with open reports" if reports else ""
+    count = f"{len(reports)} listing{'s' if len(reports) != 1 else ''} with open reports." if reports else ""
     if error is not None and not shown_error:  # a listing without open reports (a second tab saved it)
         notice = f"Not saved: {error}"
     page = render("reviews.html", csrf_token=token, notice=notice, count=count, reviewer=organization(request),

@@ -161,6 +161,11 @@ async def test_the_review_page_lists_a_reported_listing_with_its_sources(serve, 
         assert f"{html.escape(source['label'])}, checked {html.escape(source['checked_label'])}" in page
     form = review_form_of(page, listing["id"])
     assert 'name="csrf_token"' in form and 'value="new_phone"' in form
+    assert '<option value="">Pick one</option>' in form  # nothing is confirmed by mistake
+    unpicked = await client.post("/navigator/reviews", data={"csrf_token": form_token(page),
+                                                             "listing_id": listing["id"], "outcome": ""})
+    assert unpicked.status == 400 and "Not saved: pick what you found" in await unpicked.text()
+    assert len(registry.open_reports()) == 1
     assert "<script" not in page  # the CSP allows no inline script, and this page needs none
     assert not re.search(r"<[^>]+\s(on\w+|style)\s*=", page)
 
