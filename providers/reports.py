@@ -163,7 +163,12 @@ def _check(session: Session, review: ListingReview) -> None:
         raise ReviewError(f"outcome must be one of {', '.join(OUTCOMES)}")
     if not review.reviewer:
         raise ReviewError("a review names the organization whose navigators checked it")
-    if _service_of(session, review.listing_id) is None:
+    if review.outcome in ("moved", "new_phone", "not_offered") and _service_of(session, review.listing_id) is None:
+        # "Confirmed" or "closed" of a listing an import dropped still clears its reports, and waits
+        # in case the listing comes back; a change needs a listing to change.
+        raise ReviewError("this listing is no longer in the registry: mark it confirmed or closed")
+    if _service_of(session, review.listing_id) is None and not session.execute(
+            select(ListingReport.id).where(ListingReport.listing_id == review.listing_id)).first():
         raise ReviewError("no such listing")
     if review.outcome == "moved" and not (review.address_1 and review.city and review.state_province
                                           and re.fullmatch(r"[A-Z]{2}", review.state_province)

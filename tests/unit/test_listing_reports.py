@@ -181,3 +181,19 @@ def test_an_hsds_import_keeps_the_reviews_too(registry, tmp_path):
     registry.review(listing.id, "new_phone", "Kensington Outreach", phone="215-555-0199", day="2026-12-03")
     registry.import_hsds(before)  # a directory exported before the check
     assert find(registry, "Allegheny Avenue Clinic").phone == "215-555-0199"
+
+
+def test_reports_of_a_listing_an_import_dropped_can_still_be_cleared(registry):
+    dropped = find(registry, "Frankford Clinic")
+    registry.report_problem(dropped.id, "closed", "web")
+    load(registry, [d for d in clinics() if d.name != "Frankford Clinic"])
+    (open_,) = registry.open_reports()
+    assert open_.name is None
+    with pytest.raises(ReviewError, match="no longer in the registry"):
+        registry.review(dropped.id, "new_phone", "Kensington Outreach", phone="215-555-0199")
+    registry.review(dropped.id, "closed", "Kensington Outreach")
+    assert registry.open_reports() == []
+    with pytest.raises(ReviewError, match="no such listing"):
+        registry.review("never-a-listing", "confirmed", "Kensington Outreach")
+    load(registry, clinics())  # it comes back: the review still stands
+    assert "Frankford Clinic" not in names(registry)
