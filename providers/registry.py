@@ -17,7 +17,7 @@ from providers import db, hsds, index, migrations, reports
 from providers.geocode import GeocodeResult, Place, default_geocoder
 from providers.importers import directories, findtreatment, samhsa
 from providers.ingest import Draft, ImportReport, check_points_against_zips, write_drafts
-from providers.matching import merge_sites
+from providers.matching import merge_same_address, merge_sites
 from providers.models import (
     Base,
     Listing,
@@ -80,8 +80,14 @@ class Registry:
             batches.append((seeds, ImportReport(SEED_SOURCE.label, rows_read=len(seeds))))
 
         listings: list[Draft] = []
+        created_by: dict[int, ImportReport] = {}
         for drafts, report in batches:
-            listings += merge_sites(listings, drafts, report, create=report.creates)
+            fresh = merge_sites(listings, drafts, report, create=report.creates)
+            created_by.update((id(d), report) for d in fresh)
+            listings += fresh
+        # One place listed twice, by one source or two, or given the street address another listing
+        # already had by a merge: one listing.
+        listings = merge_same_address(listings, created_by)
         check_points_against_zips(listings, self.geocoder, {report.source: report for _, report in batches})
         with self.Session.begin() as session:
             self._clear(session)
