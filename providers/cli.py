@@ -97,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "quality":
             from providers import quality
             print("\n".join(quality.report_lines(quality.measure(registry.engine, registry.geocoder))))
+            print("\n".join(quality.same_address_duplicates(registry.engine).lines()))
             return 0
         if args.command == "export":
             out = args.out.open("w", encoding="utf-8") if args.out else sys.stdout

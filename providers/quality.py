@@ -1,12 +1,14 @@
 """How many listings a person can act on (`providers quality`): per source and in total, listings
 with a phone, with payment information, P.O. boxes shown as a place to go, points far from their
-own ZIP code, and facts older than five years.
+own ZIP code, and facts older than five years; and how often one page of a search shows two
+listings at one street address, over a fixed national sample of searches.
 
 A listing counts under every source that describes it, and once in the total.
 """
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,10 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from providers import geo
+from providers.geocode import Place
 from providers.ingest import FAR_FROM_ZIP_MILES, POINT_FIELD, zip_point
-from providers.matching import is_po_box
+from providers.matching import house_number, is_po_box, normalize_street, similar_name
 from providers.models import Listing, Metadata, ServiceAtLocation
-from providers.search import Result
+from providers.search import Result, Searcher
+from providers.taxonomy import Filters
 
 OLD_FACT_YEARS = 5
 TOTAL = "total"
@@ -108,3 +112,87 @@ def _count(f: Figures, r: Result, stored_address: str, far: bool, flagged: bool,
 
 def report_lines(figures: dict[str, Figures]) -> list[str]:
     return [line for name, f in figures.items() for line in f.lines(name)]
+
+
+# --- one place twice on one page ---------------------------------------------------------------------
+
+SAMPLE_SEARCHES = 600
+SAMPLE_SEED = 18  # issue 18: the sample is the same every run, so two registries can be compared
+SAMPLE_PAGE_SIZE = 5
+# What people ask for, in turn: each ZIP code of the sample is searched for one of these.
+SAMPLE_NEEDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("methadone", ("need:treatment", "medication:methadone")),
+    ("buprenorphine", ("need:treatment", "medication:buprenorphine")),
+    ("naltrexone", ("need:treatment", "medication:naltrexone")),
+    ("any treatment", ("need:treatment",)),
+    ("harm reduction", ("need:harm_reduction",)),
+)
+
+
+@dataclass
+class Duplicates:
+    searches: int = 0
+    pages_with_one: int = 0  # searches whose first page showed one street address twice or more
+    pairs: int = 0  # two listings on one page at one house number, street and ZIP code
+    similar_names: int = 0  # of those, pairs under similar names: one place listed twice
+    examples: tuple[str, ...] = ()
+
+    def lines(self) -> list[str]:
+        return [
+            f"same-address duplicates in top-{SAMPLE_PAGE_SIZE} pages over a {self.searches}-search national "
+            f"sample: {self.pairs} in {self.pages_with_one} of {self.searches} searches",
+            f"  of them under similar names (one place listed twice): {self.similar_names}; the others are "
+            "programs of different names at one street address",
+            *(f"  e.g. {e}" for e in self.examples),
+        ]
+
+
+def sample_places(n: int = SAMPLE_SEARCHES, seed: int = SAMPLE_SEED) -> list[Place]:
+    """`n` ZIP codes drawn with a fixed seed from every standard US ZIP code (the `zipcodes`
+    package the geocoder reads), each as its point: the same sample for every registry."""
+    import zipcodes
+
+    standard = sorted((z for z in zipcodes.list_all() if z["zip_code_type"] == "STANDARD" and z["active"]
+                       and z["lat"] and z["long"]), key=lambda z: z["zip_code"])
+    drawn = random.Random(seed).sample(standard, n)
+    return [Place(float(z["lat"]), float(z["long"]), "zip", f"{z['city']}, {z['state']} {z['zip_code']}",
+                  z["state"], postal_code=z["zip_code"]) for z in drawn]
+
+
+def address_key(r: Result) -> tuple[str, str, str] | None:
+    """A listing's house number, street and ZIP code, normalised as the matching reads them;
+    None for one without a house number (a P.O. box, "Carr 2 Km 8.1")."""
+    address = r.card.get("address") or {}
+    street = normalize_street(address.get("address_1") or "")
+    number = house_number(street)
+    if number is None or is_po_box(address.get("address_1") or ""):
+        return None
+    return number, street, (address.get("postal_code") or "")[:5]
+
+
+def same_address_duplicates(engine: Engine, places: list[Place] | None = None) -> Duplicates:
+    """Search each place of the sample (`sample_places()` unless given) for one need in turn and count
+    the listings on each first page that share a house number, street and ZIP code with another."""
+    searcher = Searcher(engine)
+    out = Duplicates()
+    examples: list[str] = []
+    for i, place in enumerate(sample_places() if places is None else places):
+        _, terms = SAMPLE_NEEDS[i % len(SAMPLE_NEEDS)]
+        result = searcher.search(place, Filters.of(*terms), page=1, page_size=SAMPLE_PAGE_SIZE)
+        out.searches += 1
+        at: dict[tuple[str, str, str], list[Result]] = {}
+        for r in result.results:
+            key = address_key(r) if r.kind == "physical" else None
+            if key is not None:
+                at.setdefault(key, []).append(r)
+        pairs = [(first, other) for same in at.values() for first in same[:1] for other in same[1:]]
+        out.pages_with_one += bool(pairs)
+        out.pairs += len(pairs)
+        for a, b in pairs:
+            similar = similar_name(a.name, b.name)
+            out.similar_names += similar
+            example = f"{a.name} / {b.name}, {(a.card.get('address') or {}).get('address_1')} ({place.postal_code})"
+            if similar and example not in examples:
+                examples.append(example)
+    out.examples = tuple(examples[:3])
+    return out

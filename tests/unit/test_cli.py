@@ -66,6 +66,11 @@ def test_quality_counts_what_a_person_can_act_on_per_source_and_in_total(nationa
     assert flagged and int(flagged.group(1)) >= 3  # Dexter MO, Chattaroy WV, the Orlando site in Brevard County
     assert re.fullmatch(r"  facts older than 5 years: \d+ of \d+ \(\d+%\)", total[5])
     assert "SAMHSA treatment locator: " in out and "Medicare enrollment (CMS): " in out
+    # Issue 18: over a fixed national sample of 600 searches, no page shows one place twice.
+    duplicates = out[out.index("same-address duplicates"):].splitlines()
+    assert re.fullmatch(r"same-address duplicates in top-5 pages over a 600-search national sample: "
+                        r"\d+ in \d+ of 600 searches", duplicates[0])
+    assert duplicates[1].startswith("  of them under similar names (one place listed twice): 0;")
 
 
 def test_diff_says_what_an_import_added_removed_and_changed_per_field(tmp_path, capsys):
