@@ -15,7 +15,7 @@ UNITS = Path(__file__).resolve().parents[2] / "deploy" / "systemd"
 # The template is verified as the instances the README enables.
 VERIFIED = ("navigator-actions.service", "navigator-web.service", "./navigator-rasa@5005.service",
             "./navigator-rasa@5006.service", "navigator-retention.service", "navigator-retention.timer",
-            "navigator-migrate.service")
+            "navigator-migrate.service", "navigator-findtreatment.service", "navigator-findtreatment.timer")
 
 
 def test_systemd_analyze_verify_accepts_every_unit_without_a_warning():

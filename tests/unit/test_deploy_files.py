@@ -4,6 +4,8 @@ it; nginx's body limits are the servers' own. (Running them: tests/system/test_b
 test_dockerfile.py, test_systemd_units.py, test_wheel.py.)"""
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 from pathlib import Path
 
@@ -82,12 +84,13 @@ def test_every_unit_starts_the_installed_environment_and_can_be_enabled():
     units = sorted((DEPLOY / "systemd").glob("navigator-*.service"))
     assert {unit.name for unit in units} == {"navigator-actions.service", "navigator-rasa@.service",
                                               "navigator-web.service", "navigator-retention.service",
-                                              "navigator-migrate.service"}
+                                              "navigator-migrate.service", "navigator-findtreatment.service"}
     for unit in units:
         text = unit.read_text()
         assert "EnvironmentFile=/etc/navigator/navigator.env" in text, unit.name
         assert re.search(r"^ExecStart=/opt/navigator/venv/bin/python -m "
-                         r"bot\.(run --only \w+|rasa_server\.retention|migrate$)", text, re.M), unit.name
+                         r"(bot\.(run --only \w+|rasa_server\.retention|migrate$)|providers\.cli )", text, re.M), \
+            unit.name
         assert "User=navigator" in text, unit.name
         # The migration is started by the servers that need it, never enabled on its own.
         assert ("\n[Install]\n" in text) == (unit.name != "navigator-migrate.service"), unit.name
@@ -106,6 +109,44 @@ def test_every_server_migrates_the_schema_before_it_starts():
         "EnvironmentFile=-/etc/navigator/migrate.env")
     assert "Type=oneshot" in migrate and "RemainAfterExit" not in migrate
     assert "OnCalendar=hourly" in (DEPLOY / "systemd" / "navigator-retention.timer").read_text()
+
+
+def test_the_findtreatment_refresh_pulls_keeps_the_old_registry_imports_and_prints_what_changed():
+    """docs/deploy.md: a scheduled refresh from FindTreatment.gov for the deployer's state."""
+    unit = (DEPLOY / "systemd" / "navigator-findtreatment.service").read_text()
+    steps = [line.split(" -m providers.cli ", 1)[1].split()[0]
+             for line in unit.splitlines() if line.startswith("ExecStart=")]
+    # The old registry is kept before the import and compared with the new one after it; a failed
+    # pull (the first step of a oneshot) leaves the registry as it was.
+    assert steps == ["pull-findtreatment", "export", "import", "export", "diff"]
+    pull = re.search(r"--out (\S+)", unit).group(1)
+    assert f"import --findtreatment {pull}" in unit
+    before, after = re.findall(r"export --out (\S+)", unit)
+    assert f"diff {before} {after}" in unit
+    # The import changes the registry's schema when it must: the owner's URLs, as the migration has.
+    assert unit.index("EnvironmentFile=/etc/navigator/navigator.env") < unit.index(
+        "EnvironmentFile=-/etc/navigator/migrate.env")
+    assert "Type=oneshot" in unit and "Also=navigator-findtreatment.timer" in unit
+    area = env_file(DEPLOY / "systemd" / "findtreatment.env.example")
+    assert set(re.findall(r"\$\{(\w+)\}", unit)) == set(area) == {"FINDTREATMENT_NEAR", "FINDTREATMENT_MILES"}
+    lat, lng = (float(x) for x in area["FINDTREATMENT_NEAR"].split(","))
+    assert -90 <= lat <= 90 and -180 <= lng <= 180 and float(area["FINDTREATMENT_MILES"]) > 0
+    timer = (DEPLOY / "systemd" / "navigator-findtreatment.timer").read_text()
+    assert "Unit=navigator-findtreatment.service" in timer and "Persistent=true" in timer
+    assert re.search(r"^OnCalendar=\S", timer, re.M)
+    # Every step is a real subcommand, with the options the unit gives it.
+    for step in steps:
+        assert _help(step).startswith(f"usage: providers {step}"), step
+    assert "--findtreatment" in _help("import") and "--near" in _help("pull-findtreatment")
+    assert "--out" in _help("export") and "--miles" in _help("pull-findtreatment")
+
+
+def _help(command: str) -> str:
+    from providers.cli import main
+
+    with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.suppress(SystemExit):
+        main([command, "--help"])
+    return out.getvalue()
 
 
 def test_the_proxy_fills_in_every_variable_of_the_nginx_template():
