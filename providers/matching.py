@@ -224,6 +224,7 @@ def _claimed(listing: Draft, new: Draft, own_rows: dict[str | None, list[Draft]]
     Health Practice, so the locator's Center for Comprehensive Health Practice is not Metropolitan's."""
     number = house_number(normalize_street(listing.address_1 or ""))
     rows = own_rows.get(number, []) + (own_rows.get(None, []) if number is not None else [])
+
     def near(row: Draft) -> bool:
         if _zip5(row):
             return _zip5(row) == _zip5(listing)
