@@ -167,8 +167,10 @@ _NUMBER_CONTEXTS = tuple(
         # "2 is closed", "3 doesnt have methadone".
         rf"\bwrong\s+#?\s*(?P<n>{_DIGITS})(?!\s+(?:mi|miles|min|minutes|hours|days|times|people)\b)",
         rf"\b(?:for|of|at)\s+#?\s*(?P<n>{_NUMBER})\s+(?:is|was|are|r)\s+(?:wrong|bad|closed|shut|off|out|disconnected)\b",
-        rf"^\W*#?\s*(?P<n>{_NUMBER})\s+(?:(?:is|was)\s+(?:wrong|closed|shut|permanently)|isnt|isn't|shut|closed|moved)\b",
-        rf"^\W*#?\s*(?P<n>{_NUMBER})\s+(?:(?:doesnt|doesn't|does not|dont|don't|do not|aint|ain't)\s+(?:even\s+|really\s+)?"
+        rf"^\W*#?\s*(?P<n>{_NUMBER})\s+"
+        r"(?:(?:is|was)\s+(?:wrong|closed|shut|permanently)|isnt|isn't|shut|closed|moved)\b",
+        rf"^\W*#?\s*(?P<n>{_NUMBER})\s+"
+        r"(?:(?:doesnt|doesn't|does not|dont|don't|do not|aint|ain't)\s+(?:even\s+|really\s+)?"
         r"(?:have|has|offer|do|take|give|carry|provide|accept|prescribe|dispense)|has no|have no)\b",
     )
 )
