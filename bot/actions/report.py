@@ -96,6 +96,17 @@ def menu_pending(tracker: Tracker) -> int | None:
     return int(pending)
 
 
+def reason_reply(tracker: Tracker) -> str | None:
+    """The payload to go on with when the classifier was unsure of a reply to the reason menu that
+    names a reason ("phone", "other" are short and close to other intents): that report, with the
+    number the menu asked about. None for anything else."""
+    number = menu_pending(tracker)
+    reason = reason_in(tracker.latest_message.get("text")) if number is not None else None
+    if reason is None:
+        return None
+    return catalogue.payload("report_reason", {REASON_ENTITY: reason, "number": str(number)})
+
+
 def term_reported(tracker: Tracker) -> str | None:
     """For "doesn't offer this": what the message names ("2 doesnt have methadone"), else what the
     search was for, most specific first (a medication, a support, a kind of care)."""

@@ -15,6 +15,7 @@ from sqlalchemy import inspect, select
 
 from bot import vocabulary
 from bot.actions import common
+from bot.actions.clarify import ActionNotUnderstood
 from bot.actions.common import place_to_slot
 from bot.actions.report import ActionReportProblem, reason_in
 from bot.actions.search import PAGE_SIZE, ActionResultDetails
@@ -254,3 +255,15 @@ async def test_details_by_sms_say_wrong_and_the_number_when_they_fit(registry):
     hint = catalogue.text("report_hint_details", number=1)
     assert len(text) <= sms.DETAILS_CHARS
     assert text.endswith(hint) or len(text) + 1 + len(hint) > sms.DETAILS_CHARS
+
+
+async def test_an_unsure_reply_to_the_menu_that_names_a_reason_is_that_reason(registry):
+    slots, shown = results_near_19134(registry)
+    unsure = tracker("phone", "nlu_fallback", results=shown, report_listing=2.0, before=after_menu(2), **slots)
+    messages, events = await run(ActionNotUnderstood(), unsure)
+    assert messages == []
+    replayed = [e for e in events if e.get("event") == "user"]
+    assert [e["text"] for e in replayed] == ['/report_reason{"reason": "wrong_phone", "number": "2"}']
+    # Not right after the menu, "phone" is not a report.
+    messages, events = await run(ActionNotUnderstood(), tracker("phone", "nlu_fallback", results=shown, **slots))
+    assert not [e for e in events if e.get("event") == "user"]
