@@ -19,7 +19,7 @@ from bot.actions.clarify import ActionNotUnderstood
 from bot.actions.common import place_to_slot
 from bot.actions.report import ActionReportProblem, reason_in
 from bot.actions.search import PAGE_SIZE, ActionResultDetails
-from bot.present import catalogue, listings, sms
+from bot.present import catalogue, channels, listings, sms
 from bot.present.cards import listing_card, page_cards
 from bot.rasa_server.channels import socketio_secure
 from providers.models import ListingReport
@@ -174,6 +174,8 @@ async def test_on_the_widget_each_card_has_a_report_button_and_the_reasons_come_
     # The tap sends that payload; Rasa reads it as the intent with its number.
     messages, _ = await run(ActionReportProblem(), tracker('/report_problem{"number": "2"}', "report_problem",
                                                            [number("2")], channel="web", results=shown, **slots))
+    # The widget's channel words it for tapping.
+    assert channels.web_text(messages[0]["text"]).endswith("? Tap one.")
     titles = [b["title"] for b in messages[0]["buttons"]]
     assert titles == ["Closed", "Wrong phone", "Wrong address", "Doesn't offer this", "Other"]
     closed = messages[0]["buttons"][0]["payload"]
@@ -183,6 +185,7 @@ async def test_on_the_widget_each_card_has_a_report_button_and_the_reasons_come_
                                                            [{"entity": "reason", "value": "closed"}, number("2")],
                                                            channel="web", results=shown, **slots))
     assert [m["text"] for m in messages] == [catalogue.text("report_thanks")]
+    assert channels.web_text(messages[0]["text"]) == catalogue.text("web_report_thanks")
     [report] = reports(registry)
     assert (report.listing_id, report.reason, report.channel) == (shown[1], "closed", "web")
 
