@@ -23,7 +23,7 @@ NOT_AN_ANSWER = frozenset({
     "ask_what_is_medication", "ask_how_to_start", "ask_first_visit",
     "ask_naltrexone_wait", "ask_compare_medications", "ask_privacy", "forget_me", "help", "bot_challenge",
     "goodbye", "new_search", "ask_pregnancy", "ask_teens", "ask_guest_dosing", "ask_cost", "ask_naloxone_use",
-    "use_alone", "lost_tolerance", "ask_test_strip_use",
+    "use_alone", "lost_tolerance", "ask_test_strip_use", "report_problem", "report_reason",
 })
 
 # Questions whose words still describe the person's own search ("im on methadone, how do i guest

@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.interfaces import Action
 from rasa_sdk.types import DomainDict
 
+from bot.actions import report
 from bot.present import catalogue
 from bot.vocabulary import OFFERABLE_INTENTS, SEARCH_ENTITIES
 from providers import taxonomy
@@ -116,6 +117,11 @@ class ActionNotUnderstood(Action):
         return ACTION_NAME
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        # Right after a report's reason menu, a reply that names a reason is that reason.
+        reason = report.reason_reply(tracker)
+        if reason is not None:
+            log.info("unsure of a reply to the report menu that names a reason")
+            return _replay(tracker, reason)
         buttons = choices(tracker.latest_message)
         payload = search_without_asking(buttons, tracker.latest_message)
         if payload is not None:

@@ -212,8 +212,11 @@ class ActionResultDetails(Action):
             catalogue.say(dispatcher, "which_result")
             return []
         # The widget has room for everything; a text channel gets what fits two SMS segments.
-        details = listings.details_text if reply_capabilities(tracker.events).cards else sms.details_text
-        dispatcher.utter_message(text=details(listing, tracker.get_slot("medication"), tracker.get_slot("payment")))
+        medication, payment = tracker.get_slot("medication"), tracker.get_slot("payment")
+        if reply_capabilities(tracker.events).cards:
+            dispatcher.utter_message(text=listings.details_text(listing, medication, payment))
+        else:
+            dispatcher.utter_message(text=sms.details_text(listing, medication, payment, number=number))
         log.info("details of result %d", number)
         return []
 

@@ -15,7 +15,8 @@ What it finds in a message:
 - ``number``: which search result a person means ("2", "#2", "the second one",
   "tell me about 3"), as a digit string from "1" to "20". A number only counts as
   the whole message or after words that point at a result, so "2 kids" or "about 3
-  weeks in" are not one.
+  weeks in" are not one; a report that a result is wrong points at it too ("WRONG 2",
+  "the phone for 1 is wrong", "2 doesnt have methadone").
 
 ``NavigatorEntityFeaturizer`` gives the intent classifier the same knowledge: which
 kinds of entity a message names ("a medication", "a harm reduction supply", "a
@@ -162,6 +163,15 @@ _NUMBER_CONTEXTS = tuple(
         # An ordinal that points at a listing: "the second one", "2nd place", "the third".
         rf"(?P<n>{_ORDINAL})\s+(?:one|place|listing|option|result|clinic|location|spot|site)\b",
         rf"\bthe\s+(?P<n>{_ORDINAL}){_POLITE_END}",
+        # A report that a listing is wrong (issue 18): "WRONG 2", "the phone for 1 is wrong",
+        # "2 is closed", "3 doesnt have methadone".
+        rf"\bwrong\s+#?\s*(?P<n>{_DIGITS})(?!\s+(?:mi|miles|min|minutes|hours|days|times|people)\b)",
+        rf"\b(?:for|of|at)\s+#?\s*(?P<n>{_NUMBER})\s+(?:is|was|are|r)\s+(?:wrong|bad|closed|shut|off|out|disconnected)\b",
+        rf"^\W*#?\s*(?P<n>{_NUMBER})\s+"
+        r"(?:(?:is|was)\s+(?:wrong|closed|shut|permanently)|isnt|isn't|shut|closed|moved)\b",
+        rf"^\W*#?\s*(?P<n>{_NUMBER})\s+"
+        r"(?:(?:doesnt|doesn't|does not|dont|don't|do not|aint|ain't)\s+(?:even\s+|really\s+)?"
+        r"(?:have|has|offer|do|take|give|carry|provide|accept|prescribe|dispense)|has no|have no)\b",
     )
 )
 

@@ -28,6 +28,7 @@ def term_labels(term_ids) -> list[dict]:
 
 def listing_json(n: int, result: Result) -> dict:
     card = listing_card(n, result)
+    del card["report"]  # the widget's chat payload (a Rasa intent): no use to a caller of the search API
     card["sources"] = [{"label": source["label"], "checked": source.get("checked"),
                         "checked_label": format_checked(source.get("checked"))} for source in result.card["sources"]]
     # People reported it closed on two days and no navigator has checked yet (providers.reports).

@@ -37,6 +37,9 @@ def listing_card(n: int, r: Result) -> dict:
         "matched": requested_labels(r.matched),
         "ask_about": requested_labels(r.unknown) + requested_labels(r.missing),
         "source": r.source_line, "url": r.card.get("url"),
+        "warning": text("reported_closed_warning") if r.reported_closed else None,
+        # Sends the report with this listing's number; the reasons then come as buttons.
+        "report": {"title": text("button_report"), "payload": payload("report_problem", {"number": str(n)})},
     }
 
 

@@ -164,6 +164,8 @@ def listing_text(n: int, r: Result, name_chars: int | None = None, has: bool = T
              else text("listing_heading", n=n, name=name)]
     if r.for_veterans:
         lines.append(text("listing_for_veterans"))
+    if r.reported_closed:
+        lines.append(text("reported_closed_warning"))
     lines.append(call_line(r))
     matched = requested_labels(r.matched)
     if matched and has:
@@ -193,6 +195,8 @@ def details_text(r: Result, medication: str | None, payment: str | None) -> str:
               else text("details_heading", name=r.name)]
     if r.for_veterans:
         blocks[0] += "\n" + text("listing_for_veterans")
+    if r.reported_closed:
+        blocks[0] += "\n" + text("reported_closed_warning")
     address = address_text(r)
     contact = [address] if address else []
     for phone in r.card["phones"]:

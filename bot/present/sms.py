@@ -211,8 +211,19 @@ def page_text(page: Page, limit: int = PAGE_CHARS) -> str:
     # Grouping the labels is shorter only when listings differ.
     candidates[-2] = min(candidates[-3:-1], key=len)
     candidates[-1] = min(candidates[-1], _page(page, len(_LEVELS) - 1, grouped=False), key=len)
-    return to_gsm7(next((candidate for candidate in candidates if len(to_gsm7(candidate)) <= limit),
-                        candidates[-1]))
+    chosen = to_gsm7(next((candidate for candidate in candidates if len(to_gsm7(candidate)) <= limit),
+                          candidates[-1]))
+    return with_report_hint(page, chosen, limit)
+
+
+def with_report_hint(page: Page, reply: str, limit: int = PAGE_CHARS) -> str:
+    """The first page of results says how to report a wrong place, before its footer, when that
+    still fits: never at the cost of a word about the places themselves."""
+    if not page.listings or page.listings[0][0] != 1:
+        return reply
+    body, _, footer = reply.rpartition("\n\n")
+    hinted = f"{body}\n\n{text('report_hint')}\n\n{footer}" if body else reply
+    return hinted if len(hinted) <= limit else reply
 
 
 _NAME_CHARS, _TIGHT_NAME_CHARS = 36, 28  # a name cut to this, late (a few names run past 100 characters)
@@ -345,7 +356,18 @@ def page_source(shown: list[Result], short: bool = False, by_agency: bool = Fals
                                                  for label, checked in seen))
 
 
-def details_text(r: Result, medication: str | None, payment: str | None, limit: int = DETAILS_CHARS) -> str:
+def details_text(r: Result, medication: str | None, payment: str | None, limit: int = DETAILS_CHARS,
+                 number: int | None = None) -> str:
+    """One listing's details as text in `limit` characters (see `_details_text`), and, when it is
+    result `number` and there is room, how to report it wrong."""
+    details = _details_text(r, medication, payment, limit)
+    if number is None:
+        return details
+    hinted = f"{details}\n{text('report_hint_details', number=number)}"
+    return hinted if len(hinted) <= limit else details
+
+
+def _details_text(r: Result, medication: str | None, payment: str | None, limit: int = DETAILS_CHARS) -> str:
     """One listing's details as text in `limit` characters.
 
     Always: its name and distance, address, phones (or that none is listed, and who can help),
@@ -379,6 +401,8 @@ def _details(r: Result, medication: str | None, payment: str | None, limit: int,
                else text("details_heading", name=r.name))
     if r.for_veterans:
         heading += "\n" + text("listing_for_veterans")
+    if r.reported_closed:
+        heading += "\n" + text("reported_closed_warning")
     address = address_text(r)
     contact = [address] if address else []
     phones = r.card.get("phones") or []

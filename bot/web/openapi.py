@@ -76,6 +76,8 @@ SCHEMAS = {
                                                       "and \"call for the address\""},
         "map_url": NULLABLE_STRING,
         "for_veterans": {**NULLABLE_STRING, "description": "set when only veterans can go there (run by the VA)"},
+        "warning": {**NULLABLE_STRING, "description": "set when people reported it closed on two different days and "
+                                                      "no navigator has checked it yet: call first"},
         "matched": array_of(STRING), "ask_about": array_of(STRING),
         "source": {"type": "string", "description": "where it came from and when it was last checked"},
         "sources": array_of(ref("Source")), "url": NULLABLE_STRING,

@@ -229,6 +229,23 @@ def test_the_widget_works_with_the_keyboard(phone):
     assert page.evaluate(NO_HORIZONTAL_SCROLL)
 
 
+def test_a_card_reports_a_problem_with_reasons_as_buttons(phone):
+    page = phone.page
+    open_chat(page)
+    page.get_by_label("Your message").fill("need bupe near 15213 i have medicaid")
+    page.keyboard.press("Enter")
+    page.locator(".tn-card").first.wait_for(timeout=30_000)
+    page.locator(".tn-card").nth(1).get_by_role("button", name=re.compile("^Report a problem: ")).click()
+    replies = page.locator(".tn-replies")
+    replies.get_by_role("button", name="Closed").wait_for(timeout=30_000)
+    assert page.locator(".tn-from-bot").last.inner_text().strip().endswith("Tap one.")
+    assert [b.inner_text() for b in replies.get_by_role("button").all()] == [
+        "Closed", "Wrong phone", "Wrong address", "Doesn't offer this", "Other"]
+    replies.get_by_role("button", name="Closed").click()
+    page.get_by_text("A navigator will check it.").wait_for(timeout=30_000)
+    assert page.evaluate(UNNAMED_CONTROLS) == []
+
+
 def test_results_on_the_web_have_buttons_and_tappable_numbers_not_sms_words(phone):
     page = phone.page
     open_chat(page)

@@ -370,6 +370,7 @@
       card.appendChild(element('p', 'tn-miles', listing.miles.toFixed(1) + ' miles away'));
     }
     if (text(listing.for_veterans)) card.appendChild(element('p', 'tn-veterans', text(listing.for_veterans)));
+    if (text(listing.warning)) card.appendChild(element('p', 'tn-warning', text(listing.warning)));
     var tel = safeHref(listing.tel, ['tel:']);
     if (tel) {
       var call = element('a', 'tn-call', 'Call ' + (text(listing.phone) || tel.slice(4)));
@@ -396,6 +397,14 @@
       details.setAttribute('aria-label', 'Details about ' + name);
       details.addEventListener('click', function () { self.send(String(listing.n), 'Details: ' + name); });
       card.appendChild(details);
+    }
+    // Report a problem: sends the report intent with this listing's number; the reasons come back as buttons.
+    var report = listing.report;
+    if (report && typeof report.title === 'string' && typeof report.payload === 'string') {
+      var reportButton = button(report.title, 'tn-report');
+      reportButton.setAttribute('aria-label', report.title + ': ' + name);
+      reportButton.addEventListener('click', function () { self.send(report.payload, report.title + ': ' + name); });
+      card.appendChild(reportButton);
     }
     return card;
   };
