@@ -57,7 +57,8 @@ def _codes(facet: str) -> tuple[str, ...]:
 SLOT_VALUES: dict[str, tuple[str, ...]] = {
     "need": (*_codes("need"), NOT_SURE),
     "medication": (*_codes("medication"), ANY, NOT_SURE),
-    "setting": (*_codes("setting"), ANY),
+    # Health centers are offered by the search itself (providers.search), not picked as a kind of care.
+    "setting": (*(c for c in _codes("setting") if f"setting:{c}" != taxonomy.HEALTH_CENTER), ANY),
     "payment": (*_codes("payment"), *PAYMENT_ALIASES, ANY),
 }
 

@@ -55,10 +55,13 @@ class Registry:
             batches.append(findtreatment.read_findtreatment(findtreatment.SAMPLE_FILE))
             # Phones, payment and Medicare enrollment for the listings above; they create none.
             for read in (directories.read_directory_2015, directories.read_otp_phones_2020,
-                         directories.read_cms_otps_2022, directories.read_hrsa_health_centers_2021):
+                         directories.read_cms_otps_2022):
                 drafts, report = read()
                 report.creates = False
                 batches.append((drafts, report))
+            # Health centers add their phone and sliding fee to the listing at their address; the others
+            # become health center listings, a tier of their own (providers.search).
+            batches.append(directories.read_hrsa_health_centers_2021())
             batches.append(directories.read_nj_syringe_services_2020())
         for path in findtreatment_files:
             batches.append(findtreatment.read_findtreatment(Path(path)))
@@ -69,7 +72,10 @@ class Registry:
 
         listings: list[Draft] = []
         for drafts, report in batches:
-            listings += merge_sites(listings, drafts, report, create=report.creates)
+            created = merge_sites(listings, drafts, report, create=report.creates)
+            for d in created:
+                d.terms |= d.source.own_listing_terms
+            listings += created
         check_points_against_zips(listings, self.geocoder, {report.source: report for _, report in batches})
         with self.Session.begin() as session:
             self._clear(session)

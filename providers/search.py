@@ -21,6 +21,9 @@ How a search works:
    with every answer.
 5. Places only veterans can use (VA medical centers, providers.index) come
    after every other place, unless the person said they are a veteran.
+6. Health centers are a tier of their own: a treatment search whose first page
+   has fewer than three medication listings within NEAR_MILES also brings the
+   nearest health centers (`health_centers`), never among its results.
 """
 from __future__ import annotations
 
@@ -48,6 +51,9 @@ VETERANS = "population:veterans"  # the person said they are a veteran: VA place
 NATIONAL_LINE_TERMS = ("support:crisis_line", "support:helpline")
 # Methadone for opioid use disorder is dispensed only by certified opioid treatment programs.
 IMPLIED_TERMS = {"medication:methadone": ("setting:otp",)}
+ENOUGH_NEAR = 3  # medication listings within NEAR_MILES; with fewer, a treatment search offers health centers
+HEALTH_CENTERS_OFFERED = 2
+HEALTH_CENTER_MILES = RADIUS_STEPS[1]  # further than this, a health center is no nearer than the listings shown
 
 
 class PlaceNotFound(ValueError):
@@ -110,7 +116,7 @@ class Result:
             return None
         suite = street_without_po_box(a.get("address_2") or "")
         street = f"{street}, {suite}" if suite else street
-        return f"{street}, {a['city']}, {a['state']} {a['postal_code']}"
+        return f"{street}, {a['city']}, {a['state']} {a['postal_code']}".rstrip()  # HRSA gives no ZIP code
 
     @property
     def town_line(self) -> str | None:
@@ -151,6 +157,8 @@ class SearchResult:
     national: list[Result] = field(default_factory=list)  # lines that serve everyone (988, SAMHSA helpline)
     relaxed: tuple[str, ...] = ()  # asked-for payments or settings no listing in reach reports: shown as missing
     beyond: bool = False  # nothing within the widest radius: the results are the nearest listings wherever they are
+    # Few medication listings near: the nearest health centers, nearest first. Never counted among the results.
+    health_centers: list[Result] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -185,7 +193,9 @@ def _request(filters: Filters) -> _Request:
     for tid in filters.terms:
         t = taxonomy.term(tid)
         policy = taxonomy.FACETS[t.facet]
-        if policy == "required" and t.parent and taxonomy.term(t.parent).facet == t.facet:
+        if tid == taxonomy.HEALTH_CENTER:
+            required.add(tid)  # a kind of listing, found only by asking for it (providers.index.index_terms)
+        elif policy == "required" and t.parent and taxonomy.term(t.parent).facet == t.facet:
             # A form of a medication (the naltrexone shot, the buprenorphine shot): most sources
             # list only the medication, so require that and mark the form "ask about".
             required.add(t.parent)
@@ -222,6 +232,11 @@ def _evaluate(req: _Request, terms: frozenset[str]) -> tuple[tuple, tuple, tuple
     return tuple(matched), tuple(unknown), tuple(missing)
 
 
+_HEALTH_CENTERS = _request(Filters.of(taxonomy.HEALTH_CENTER))
+# Health centers are looked for where few medication listings are: rural places, where a small box holds none.
+HEALTH_CENTER_FIRST_BOX = 20.0
+
+
 # Built once: the statements a search runs. For each box it reads:
 _IN_BOX = (
     select(ListingTerm.listing_id, ListingTerm.latitude, ListingTerm.longitude, ListingTerm.terms)
@@ -236,6 +251,12 @@ _NEAREST_FIRST = text(
     f"SELECT listing_id, latitude, longitude, terms FROM listing_term WHERE term = :term"
     f" ORDER BY {db.LISTING_POINT} <-> ST_MakePoint(:lng, :lat)::geography LIMIT :n"
 )
+
+
+def _medication_listings_near(found: list[tuple], near_miles: float) -> int:
+    """How many of the ranked (miles, id, terms, evaluation) listings are within `near_miles` and list a medication."""
+    return sum(1 for miles, _, terms, _ in found
+               if miles <= near_miles and any(t.startswith("medication:") for t in terms))
 
 
 def _candidates(req: _Request, lat: float, lng: float, rows, within: float) -> list[tuple]:
@@ -313,7 +334,11 @@ class Searcher:
             raise ValueError("page and page_size start at 1")
         limit = min(max_miles or self.max_miles, self.max_miles)
         req = _request(filters)
+        offer_health_centers = (page == 1 and taxonomy.HEALTH_CENTER not in filters.terms
+                                and "need:treatment" in taxonomy.needs_of(filters.terms))
         needed = page * page_size + 1  # one more tells whether there is a next page
+        if offer_health_centers:
+            needed = max(needed, ENOUGH_NEAR)
         lat, lng = place.latitude, place.longitude
         relaxed: tuple[str, ...] = ()
         beyond = False
@@ -333,13 +358,21 @@ class Searcher:
                 found, _ = self._nearest(conn, req, lat, lng, needed, ANYWHERE_MILES, later, first_box=limit)
                 beyond = bool(found)
             shown = found[(page - 1) * page_size: page * page_size]
+            centers = []
+            if offer_health_centers and _medication_listings_near(found, self.near_miles) < ENOUGH_NEAR:
+                centers, _ = self._nearest(conn, _HEALTH_CENTERS, lat, lng, HEALTH_CENTERS_OFFERED,
+                                           HEALTH_CENTER_MILES, first_box=HEALTH_CENTER_FIRST_BOX)
+                # A medication place another source lists at a health center is on the page already.
+                centers = [c for c in centers if c[1] not in {r[1] for r in shown}]
             cards = {}
-            if shown:
-                ids = [r[1] for r in shown]
+            if shown or centers:
+                ids = [r[1] for r in shown + centers]
                 cards = {row.id: json.loads(row.card)
                          for row in conn.execute(select(Listing.id, Listing.card).where(Listing.id.in_(ids)))}
         results = [Result(listing_id, "physical", miles, cards[listing_id], terms, *evaluation)
                    for miles, listing_id, terms, evaluation in shown]
+        health_centers = [Result(listing_id, "physical", miles, cards[listing_id], terms)
+                          for miles, listing_id, terms, _ in centers]
         furthest = results[-1].miles if results else searched
         radius = limit if beyond else next((r for r in self.radius_steps if r >= furthest), limit)
         virtual, national = [], []
@@ -355,7 +388,7 @@ class Searcher:
         return SearchResult(
             place=place, filters=filters, results=results, page=page, page_size=page_size,
             has_more=len(found) > page * page_size, radius_miles=radius, widened=radius > self.near_miles,
-            virtual=virtual, national=national, relaxed=relaxed, beyond=beyond,
+            virtual=virtual, national=national, relaxed=relaxed, beyond=beyond, health_centers=health_centers,
         )
 
     def _nearest(self, conn, req: _Request, lat: float, lng: float, needed: int, limit: float,

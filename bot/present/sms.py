@@ -19,6 +19,7 @@ from bot.present.listings import (
     address_text,
     call_script,
     footer_text,
+    health_center_line,
     label,
     listing_text,
     miles,
@@ -209,8 +210,10 @@ def page_text(page: Page, limit: int = PAGE_CHARS) -> str:
     """A page of results as text, in `limit` characters: the first of ever shorter wordings that fits."""
     candidates = [_page(page, level) for level in range(len(_LEVELS))]
     # Grouping the labels is shorter only when listings differ.
-    candidates[-2] = min(candidates[-3:-1], key=len)
-    candidates[-1] = min(candidates[-1], _page(page, len(_LEVELS) - 1, grouped=False), key=len)
+    tightest = next(level for level, cuts in enumerate(_LEVELS) if "tightest" in cuts)
+    candidates[tightest - 1] = min(candidates[tightest - 2:tightest], key=len)
+    for level in range(tightest, len(_LEVELS)):
+        candidates[level] = min(candidates[level], _page(page, level, grouped=False), key=len)
     return to_gsm7(next((candidate for candidate in candidates if len(to_gsm7(candidate)) <= limit),
                         candidates[-1]))
 
@@ -230,6 +233,11 @@ _LEVELS: tuple[frozenset[str], ...] = (
     frozenset({"sources", "extras", "footer", "names", "intro", "asides", "grouped", "tight"}),  # fewest words
     # names cut shorter, the intro names only the place
     frozenset({"sources", "extras", "footer", "names", "intro", "asides", "grouped", "tight", "tightest"}),
+    # beside a health center, of the other lines only "call first, open 24/7" at night
+    frozenset({"sources", "extras", "footer", "names", "intro", "asides", "grouped", "tight", "tightest", "center"}),
+    # at night, where to go now before a health center to call in the morning (the web and the API keep it)
+    frozenset({"sources", "extras", "footer", "names", "intro", "asides", "grouped", "tight", "tightest", "center",
+               "no_center"}),
 )
 # Not an area code, and not the year a phone was listed: those are facts, not asides.
 _ASIDE = re.compile(r" \((?!\d|phone listed)[^()]*\)")
@@ -254,8 +262,8 @@ def _page(page: Page, level: int, grouped: bool = True) -> str:
     if ask and ask != ["said"]:
         intro.append(text("listing_all_ask_about", labels=", ".join(ask)))
     blocks = ["\n".join(intro)]
+    name_chars = _TIGHT_NAME_CHARS if "tightest" in cuts else _NAME_CHARS if "names" in cuts else None
     for n, r in page.listings:
-        name_chars = _TIGHT_NAME_CHARS if "tightest" in cuts else _NAME_CHARS if "names" in cuts else None
         block = listing_text(n, r, name_chars=name_chars, has=not has, ask=not ask)
         if "tight" in cuts:  # "Call (215) 426-8100 (phone listed 2015)" -> "... (2015)": still says the year
             block = block.replace(text("listing_phone_listed", year="@").split("@")[0], " (")
@@ -265,10 +273,17 @@ def _page(page: Page, level: int, grouped: bool = True) -> str:
         blocks.append(block)
     if "asides" in cuts:
         blocks[0] = _ASIDE.sub("", blocks[0])
+    # One health center fits a page; the web and the API show both.
+    centers = [] if "no_center" in cuts else page.health_centers[:1]
+    blocks += [health_center_line(r, short="tight" if "tight" in cuts else "short" if "extras" in cuts else "",
+                                  name_chars=name_chars) for r in centers]
     shorter = {text(key): text(short_key + ("_tight" if "tight" in cuts else "")) for key, short_key in
                _SHORTER.items()} if "extras" in cuts else {}
-    blocks += [shorter.get(extra, extra) for extra in page.extras]
-    sources = page_source(shown, short="sources" in cuts, by_agency="footer" in cuts)
+    extras = page.extras
+    if "center" in cuts and centers:
+        extras = [extra for extra in extras if extra == text("open_now_line")]
+    blocks += [shorter.get(extra, extra) for extra in extras]
+    sources = page_source(shown + centers, short="sources" in cuts, by_agency="footer" in cuts)
     if sources:
         blocks.append(sources)
     footer = footer_text(page, short="tight" if "tight" in cuts else "short" if "footer" in cuts else "")

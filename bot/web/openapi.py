@@ -76,6 +76,11 @@ SCHEMAS = {
         "matched": array_of(STRING), "ask_about": array_of(STRING),
         "source": {"type": "string", "description": "where it came from and when it was last checked"},
         "sources": array_of(ref("Source")), "url": NULLABLE_STRING}),
+    "HealthCenter": closed({
+        "id": TEXT, "name": TEXT, "miles": {"type": "number", "minimum": 0}, "phone": NULLABLE_STRING,
+        "tel": NULLABLE_STRING, "address": NULLABLE_STRING, "map_url": NULLABLE_STRING,
+        "line": {"type": "string", "description": "what the assistant says about it"},
+        "source": {"type": "string", "description": "where it came from and when it was last checked"}}),
     "Service": closed({
         "id": TEXT, "name": TEXT, "phone": NULLABLE_STRING, "tel": NULLABLE_STRING, "text": NULLABLE_STRING,
         "how_to_start": NULLABLE_STRING, "url": NULLABLE_STRING, "source": STRING}),
@@ -87,6 +92,10 @@ SCHEMAS = {
         "beyond": {"type": "boolean", "description": "nothing within radius_miles: the listings are the nearest "
                                                      "wherever they are"},
         "relaxed": array_of(ref("Term")), "listings": array_of(ref("Listing")),
+        "health_centers": {**array_of(ref("HealthCenter"), maxItems=2),
+                           "description": "community health centers (sliding fee; the list does not say which "
+                                          "prescribe buprenorphine), offered when a treatment search has fewer than "
+                                          "3 medication listings within 25 miles; never among the listings"},
         "virtual": array_of(ref("Service")), "national": array_of(ref("Service")),
         "understood": {**ref("Understood"), "description": "how q was read (only with q)"}},
         optional=("understood",)),

@@ -4,6 +4,7 @@ listing in 320, with every listing's name, distance, phone (or "No phone listed"
 line for the page (issue 17)."""
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 
@@ -157,10 +158,17 @@ def test_a_long_page_is_said_in_fewer_words_not_fewer_listings(national_registry
     filters = vocabulary.filters_from_slots({"need": "treatment", "medication": "buprenorphine_injectable",
                                              "payment": "private_insurance"})
     result = national_registry.searcher.search(place, filters, page_size=PAGE_SIZE)
-    page = listings.page_of(result, 1, text("stay_safer"))
+    # Without a health center beside them (issue 18, below), the lines about staying safer are kept too.
+    page = listings.page_of(dataclasses.replace(result, health_centers=[]), 1, text("stay_safer"))
     assert len(listings.listing_text(1, result.results[0])) and len("\n\n".join(
         [page.intro, *(listings.listing_text(n, r) for n, r in page.listings), text("stay_safer")])) > sms.PAGE_CHARS
     reply = sms.page_text(page)
     assert len(reply) <= sms.PAGE_CHARS
     assert [line[:3] for line in reply.splitlines() if re.match(r"\d\. ", line)] == ["1. ", "2. ", "3. "]
     assert "Never Use Alone 1-800-484-3731" in reply and "nextdistro.org" in reply
+    # One line besides the listings fits: the health center to call, before the lines about staying safer.
+    (center,) = result.health_centers[:1]
+    reply = sms.page_text(listings.page_of(result, 1, text("stay_safer")))
+    assert len(reply) <= sms.PAGE_CHARS
+    assert [line[:3] for line in reply.splitlines() if re.match(r"\d\. ", line)] == ["1. ", "2. ", "3. "]
+    assert f"Health center (sliding fee; ask about bupe): {center.name[:25]}" in reply and center.phone in reply
