@@ -7,6 +7,7 @@
     providers stats
     providers quality                      # phones, payment, P.O. boxes, far points, old facts per source
     providers export --format hsds > registry.json
+    providers diff sqlite:///before.db sqlite:///var/registry.db   # or HSDS files: what an import changed
     providers pull-findtreatment --near 38.03,-78.48 --miles 25 --out pull.json
 """
 from __future__ import annotations
@@ -53,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     p_export.add_argument("--format", choices=["hsds"], default="hsds")
     p_export.add_argument("--out", type=Path)
 
+    p_diff = sub.add_parser("diff", help="services added, removed and changed (name, address, phone, terms)")
+    p_diff.add_argument("old", help="a registry's database URL (sqlite:///before.db) or an HSDS JSON file")
+    p_diff.add_argument("new", help="the same, after")
+
     p_pull = sub.add_parser("pull-findtreatment", help="fetch FindTreatment.gov listings near a point (network)")
     p_pull.add_argument("--near", required=True, help="lat,lng")
     p_pull.add_argument("--miles", type=float, default=25)
@@ -67,6 +72,11 @@ def main(argv: list[str] | None = None) -> int:
             lat, lng = (float(x) for x in args.near.split(","))
             n = asyncio.run(pull(lat, lng, args.miles, args.out))
             print(f"wrote {n} rows to {args.out}; import them with: providers import --findtreatment {args.out}")
+            return 0
+        if args.command == "diff":
+            from providers import registry_diff
+            diff = registry_diff.compare(registry_diff.read_side(args.old), registry_diff.read_side(args.new))
+            print("\n".join(diff.lines()))
             return 0
         # An import writes the registry, so it may bring the schema up to date; other commands only read it.
         registry = Registry(args.database, migrate=args.command == "import")

@@ -145,6 +145,7 @@ class ImportReport:
     skipped: Counter = field(default_factory=Counter)
     creates: bool = True  # False: its rows only add to listings other sources created (providers.matching)
     far_points: list[FarPoint] = field(default_factory=list)  # its listings whose point was far from their ZIP
+    not_kept: Counter = field(default_factory=Counter)  # "table.field": rows whose field the registry has no place for
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] += 1
@@ -158,6 +159,9 @@ class ImportReport:
                f"{self.merged} merged into another listing, {self.skipped_total} skipped"]
         for reason, n in sorted(self.skipped.items(), key=lambda kv: (-kv[1], kv[0])):
             out.append(f"  skipped {n}: {reason}")
+        if self.not_kept:
+            out.append("  not kept, the registry has no place for them (rows with the field): "
+                       + ", ".join(f"{name} {n}" for name, n in sorted(self.not_kept.items())))
         moved = [f for f in self.far_points if f.moved]
         kept = [f for f in self.far_points if not f.moved]
         if moved:

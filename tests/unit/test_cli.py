@@ -1,8 +1,12 @@
 """The `providers` command as a person at a shell uses it."""
 from __future__ import annotations
 
+import copy
+import json
 import re
+from pathlib import Path
 
+import providers
 from providers.cli import main
 
 
@@ -62,3 +66,39 @@ def test_quality_counts_what_a_person_can_act_on_per_source_and_in_total(nationa
     assert flagged and int(flagged.group(1)) >= 3  # Dexter MO, Chattaroy WV, the Orlando site in Brevard County
     assert re.fullmatch(r"  facts older than 5 years: \d+ of \d+ \(\d+%\)", total[5])
     assert "SAMHSA treatment locator: " in out and "Medicare enrollment (CMS): " in out
+
+
+def test_diff_says_what_an_import_added_removed_and_changed_per_field(tmp_path, capsys):
+    example = json.loads((Path(providers.__file__).parent / "data/hsds-3.0/examples/service_full.json").read_text())
+    gone = {**copy.deepcopy(example), "id": "0a000000-0000-4000-8000-000000000001", "name": "Closed clinic"}
+    before = {"services": [example, gone]}
+    changed = copy.deepcopy(example)
+    changed["name"] = "Community Counselling Centre"
+    changed["phones"][0]["number"] = "+44 1234 999999"
+    changed["service_at_locations"][0]["location"]["addresses"][0]["address_1"] = "2 High Street"
+    changed["attributes"] = []
+    new = {**copy.deepcopy(example), "id": "0a000000-0000-4000-8000-000000000002", "name": "New clinic"}
+    after = {"services": [changed, new]}
+    urls = []
+    for name, document in (("before", before), ("after", after)):
+        (tmp_path / f"{name}.json").write_text(json.dumps(document))
+        urls.append(f"sqlite:///{tmp_path / name}.db")
+        assert main(["--database", urls[-1], "import", "--hsds", str(tmp_path / f"{name}.json")]) == 0
+    capsys.readouterr()
+
+    code, out, _ = run(capsys, "diff", *urls)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "old: 2 services, new: 2 services"
+    assert lines[1] == "added: 1, e.g. New clinic [0a000000-0000-4000-8000-000000000002]"
+    assert lines[2] == "removed: 1, e.g. Closed clinic [0a000000-0000-4000-8000-000000000001]"
+    assert lines[3] == "changed: 1 services"
+    assert "  name: 1" in lines and "'Community Counselling' -> 'Community Counselling Centre'" in out
+    assert "  address: 1" in lines
+    assert "'1-30 Main Street, MyVillage, MyCity, MyState ABC 1234' -> '2 High Street" in out
+    assert "  phone: 1" in lines and "'\"+44 1234 234567\" x100' -> '+44 1234 999999 x100'" in out
+    assert "  terms: 1" in lines and ": -code" in out
+    assert lines[-1] == "unchanged: 0"
+    # The same comparison from the HSDS files themselves.
+    code, from_files, _ = run(capsys, "diff", str(tmp_path / "before.json"), str(tmp_path / "after.json"))
+    assert code == 0 and from_files == out

@@ -107,8 +107,9 @@ def test_each_fact_exports_as_hsds_metadata_with_its_source_and_date(national_re
     wedge = next(s for s in document["services"] if s["name"] == "Wedge Medical Center"
                  and any(p["number"] == "(215) 223-1100" and len(s["phones"]) == 1 for p in s["phones"]))
     phone_facts = [m for m in wedge["metadata"] if m["field_name"] == "phones.number"]
+    # HSDS 3.0 dates are full dates: a year-only source date is exported as its first day.
     assert [(m["replacement_value"], m["updated_by"], m["last_action_date"]) for m in phone_facts] == [
-        ("(215) 223-1100", "SAMHSA national directory", "2015")]
+        ("(215) 223-1100", "SAMHSA national directory", "2015-01-01")]
 
 
 def test_the_import_report_says_what_the_merge_only_files_added(national_registry):

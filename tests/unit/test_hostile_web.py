@@ -192,6 +192,13 @@ def test_only_regular_files_of_known_types_are_served(tmp_path):
 # --- request bodies: CVE-2025-69228, CVE-2026-34517 (multipart), CVE-2025-69229 (chunks) ---------
 
 
+def refused_unread(reply, status: int, total: int) -> bool:
+    """The server answered `status` and closed; or closed so early that its answer was lost: a
+    server that closes with the client's bytes unread resets the connection, and a reset can reach
+    a busy client before it has read the answer that came just ahead of it."""
+    return reply.status == status or (reply.received == b"" and reply.sent < total)
+
+
 def chunked(pieces: list[bytes]) -> bytes:
     return b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces) + b"0\r\n\r\n"
 
@@ -208,10 +215,12 @@ async def test_a_chunked_multipart_form_is_refused_unread(web_app):
                    f"Content-Type: multipart/form-data; boundary={boundary.decode()}")
     body = chunked(fields)
     pieces = [head] + [body[i:i + 65536] for i in range(0, len(body), 65536)]
+    total = len(head) + len(body)
     del body, fields
     with peak_memory() as memory:
         reply = await raw_exchange(web_app.port, pieces, pause=0.001)
-    assert reply.status == 411
+    assert refused_unread(reply, 411, total), reply
+    assert reply.sent < total // 2
     assert memory.peak < 2 * MB, memory.peak
 
 
@@ -231,7 +240,7 @@ async def test_a_body_in_many_tiny_chunks_is_refused_and_the_connection_closed(w
     reply = await raw_exchange(web_app.port, [head] + [body[i:i + 4096] for i in range(0, len(body), 4096)],
                                pause=0.0005)
     assert reply.received is not None, "the server kept reading"
-    assert reply.status == 411
+    assert refused_unread(reply, 411, len(head) + len(body)), reply
     assert reply.sent < len(head) + 10 * MAX_HEAD_BYTES
 
 
@@ -294,7 +303,8 @@ async def test_trailers_after_a_chunked_body_are_cut_off(web_app):
     trailers = b"0\r\n" + b"X-T: y\r\n" * 100_000 + b"\r\n"
     reply = await raw_exchange(web_app.port, [head, b"2\r\n{}\r\n"]
                                + [trailers[i:i + 8192] for i in range(0, len(trailers), 8192)], pause=0.001)
-    assert reply.received is not None and reply.status == 411
+    assert reply.received is not None
+    assert refused_unread(reply, 411, len(head) + 7 + len(trailers)), reply
     assert reply.sent < 8 * MAX_HEAD_BYTES
 
 
