@@ -23,11 +23,15 @@ How a search works:
    after every other place, unless the person said they are a veteran.
 6. Health centers are a tier of their own: a treatment search whose first page
    has fewer than three medication listings within NEAR_MILES also brings the
-   nearest health centers (`health_centers`), never among its results.
+   nearest health centers (`health_centers`), never among its results; so does
+   one that asks for a doctor or primary care (setting:health_center beside a
+   treatment need). They are kept in memory (_HealthCenters), and looked for
+   only then. Asked for alone, health centers are the results.
 """
 from __future__ import annotations
 
 import json
+import math
 import threading
 from dataclasses import dataclass, field
 
@@ -232,9 +236,55 @@ def _evaluate(req: _Request, terms: frozenset[str]) -> tuple[tuple, tuple, tuple
     return tuple(matched), tuple(unknown), tuple(missing)
 
 
-_HEALTH_CENTERS = _request(Filters.of(taxonomy.HEALTH_CENTER))
-# Health centers are looked for where few medication listings are: rural places, where a small box holds none.
-HEALTH_CENTER_FIRST_BOX = 20.0
+class _HealthCenters:
+    """Every health center's point, kept in memory in cells of a tenth of a degree: the one or two nearest
+    are found in tens of microseconds, not by another read of the database on a search that made one."""
+
+    CELL = 0.1  # degrees: about 7 miles of latitude
+    FIRST_RADIUS = 6.25  # miles; doubled until the nearest are known, as _in_boxes does
+
+    def __init__(self, rows=()):
+        self._cells: dict[tuple[int, int], list[tuple[str, float, float, frozenset[str]]]] = {}
+        for listing_id, la, lo, terms in rows:
+            self._cells.setdefault(self._cell(la, lo), []).append((listing_id, la, lo, frozenset(terms.split())))
+
+    def _cell(self, lat: float, lng: float) -> tuple[int, int]:
+        return math.floor(lat / self.CELL), math.floor(lng / self.CELL)
+
+    def _within(self, lat: float, lng: float, radius: float) -> list[tuple]:
+        min_lat, max_lat, min_lng, max_lng = geo.bounding_box(lat, lng, radius)
+        (low_row, low_col), (high_row, high_col) = self._cell(min_lat, min_lng), self._cell(max_lat, max_lng)
+        within = radius * GREAT_CIRCLE_MARGIN
+        candidates = []
+        for row in range(low_row, high_row + 1):
+            for col in range(low_col, high_col + 1):
+                for listing_id, la, lo, terms in self._cells.get((row, col), ()):
+                    approx = geo.haversine_miles(lat, lng, la, lo)
+                    if approx <= within:
+                        candidates.append((approx, listing_id, la, lo, terms))
+        candidates.sort(key=lambda c: c[0])
+        return candidates
+
+    def nearest(self, lat: float, lng: float, needed: int, limit: float) -> list[tuple]:
+        """The `needed` nearest within `limit` miles, as _nearest gives them: (miles, id, terms, evaluation)."""
+        if not self._cells:
+            return []
+        radius = min(self.FIRST_RADIUS, limit)
+        while True:
+            candidates = self._within(lat, lng, radius)
+            if radius >= limit or _page_fits([c[0] for c in candidates], needed, radius):
+                break
+            radius = min(radius * 2, limit)
+        if len(candidates) > needed:  # exact distances only for the ones that can rank
+            cutoff = _reach(candidates[needed - 1][0])
+            candidates = [c for c in candidates if c[0] <= cutoff]
+        exact = []
+        for _, listing_id, la, lo, terms in candidates:
+            miles = geo.lambert_miles(lat, lng, la, lo)  # geodesic to within a foot, some fifty times faster
+            if miles <= limit:
+                exact.append((round(miles, 1), listing_id, terms, ((), (), ())))
+        exact.sort(key=lambda c: (c[0], c[1]))
+        return exact[:needed]
 
 
 # Built once: the statements a search runs. For each box it reads:
@@ -298,6 +348,7 @@ class Searcher:
         self._term_counts: dict[str, int] = {}
         self._virtual: list[tuple[Result, Area]] = []
         self._for_veterans: frozenset[str] = frozenset()
+        self._health_centers = _HealthCenters()
         self.postgis: bool | None = None  # whether searches read the PostGIS index; known after the first search
 
     # --- cached facts of the current registry generation ---------------------------------------
@@ -319,7 +370,12 @@ class Searcher:
                 except ValueError:
                     continue  # a virtual service without a usable area is offered nowhere
                 virtual.append((Result(row.id, "virtual", None, card, frozenset(row.terms.split())), shape))
+            # Read once a generation (8,725 rows, some milliseconds), so a search never reads them.
+            centers = _HealthCenters(conn.execute(
+                select(ListingTerm.listing_id, ListingTerm.latitude, ListingTerm.longitude, ListingTerm.terms)
+                .where(ListingTerm.term == taxonomy.HEALTH_CENTER)).all())
             self._term_counts = json.loads(counts) if counts else {}
+            self._health_centers = centers
             self._virtual = virtual
             self._for_veterans = frozenset(json.loads(veterans)) if veterans else frozenset()
             self._generation = generation
@@ -333,9 +389,12 @@ class Searcher:
         if page < 1 or page_size < 1:
             raise ValueError("page and page_size start at 1")
         limit = min(max_miles or self.max_miles, self.max_miles)
-        req = _request(filters)
-        offer_health_centers = (page == 1 and taxonomy.HEALTH_CENTER not in filters.terms
-                                and "need:treatment" in taxonomy.needs_of(filters.terms))
+        treatment = "need:treatment" in taxonomy.needs_of(filters.terms)
+        # Asking for a doctor or primary care with a treatment need: the treatment listings, and health centers
+        # beside them however many listings are near. Asked for alone, health centers are the listings.
+        asked_for_health_centers = treatment and taxonomy.HEALTH_CENTER in filters.terms
+        req = _request(Filters(filters.terms - {taxonomy.HEALTH_CENTER}) if asked_for_health_centers else filters)
+        offer_health_centers = page == 1 and treatment
         needed = page * page_size + 1  # one more tells whether there is a next page
         if offer_health_centers:
             needed = max(needed, ENOUGH_NEAR)
@@ -359,9 +418,10 @@ class Searcher:
                 beyond = bool(found)
             shown = found[(page - 1) * page_size: page * page_size]
             centers = []
-            if offer_health_centers and _medication_listings_near(found, self.near_miles) < ENOUGH_NEAR:
-                centers, _ = self._nearest(conn, _HEALTH_CENTERS, lat, lng, HEALTH_CENTERS_OFFERED,
-                                           HEALTH_CENTER_MILES, first_box=HEALTH_CENTER_FIRST_BOX)
+            # Only then: on most searches no health center is looked for.
+            if offer_health_centers and (asked_for_health_centers
+                                         or _medication_listings_near(found, self.near_miles) < ENOUGH_NEAR):
+                centers = self._health_centers.nearest(lat, lng, HEALTH_CENTERS_OFFERED, HEALTH_CENTER_MILES)
                 # A medication place another source lists at a health center is on the page already.
                 centers = [c for c in centers if c[1] not in {r[1] for r in shown}]
             cards = {}

@@ -230,3 +230,40 @@ def test_health_centers_are_offered_when_fewer_than_three_medication_places_are_
     # A navigator can ask for health centers themselves.
     asked = national_registry.search("57501", [HEALTH_CENTER], page_size=3)
     assert asked.results[0].name == "Oahe Valley Health Center" and asked.health_centers == []
+
+
+def test_asking_for_a_doctor_with_a_treatment_need_offers_health_centers_beside_the_listings(national_registry):
+    # "A doctor for Suboxone" in Philadelphia: the buprenorphine places, and health centers on their own line,
+    # however many buprenorphine places are near.
+    result = national_registry.search("19134", ["need:treatment", "medication:buprenorphine", HEALTH_CENTER])
+    assert len(result.results) == 3 and all("medication:buprenorphine" in r.terms for r in result.results)
+    assert not any(HEALTH_CENTER in r.terms for r in result.results)
+    assert 1 <= len(result.health_centers) <= 2 and all(HEALTH_CENTER in r.terms for r in result.health_centers)
+    assert all(r.miles <= 50 and r.phone for r in result.health_centers)
+
+
+def test_health_centers_cost_a_search_no_read_of_the_database(national_registry):
+    """They are kept in memory, read once a registry generation; an ordinary search never reads their rows."""
+    searcher = Searcher(national_registry.engine)
+    statements = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    filters = national_registry.search("57501", ["medication:buprenorphine"]).filters
+    searcher.search(place(44.37, -100.35), filters)  # Pierre, SD: the first search reads the generation's facts
+    event.listen(national_registry.engine, "before_cursor_execute", capture)
+    try:
+        rural = searcher.search(place(44.37, -100.35), filters)
+        city = searcher.search(place(*PHILADELPHIA_19134), national_registry.search("19134").filters)
+    finally:
+        event.remove(national_registry.engine, "before_cursor_execute", capture)
+    assert rural.health_centers and not city.health_centers
+    reads = [params for statement, params in statements if "FROM listing_term" in statement]
+    assert reads and not any(HEALTH_CENTER in str(params) for params in reads)
+    # Searches with no required term read the rows of every listing at a place, never a health center's.
+    with national_registry.engine.connect() as conn:
+        centers, among_all = conn.exec_driver_sql(
+            "select count(*), (select count(*) from listing_term a join listing_term b using (listing_id)"
+            " where a.term = '*' and b.term = :t) from listing_term where term = :t", {"t": HEALTH_CENTER}).one()
+    assert centers > 5000 and among_all == 0
