@@ -219,6 +219,7 @@ def page_text(page: Page, limit: int = PAGE_CHARS) -> str:
 
 
 _NAME_CHARS, _TIGHT_NAME_CHARS = 36, 28  # a name cut to this, late (a few names run past 100 characters)
+_CENTER_NAME_CHARS = 22  # a health center's name, where its line needs the room: its phone and miles say the rest
 # Lines of a page with fewer words that say the same, for a page that does not fit.
 _SHORTER = {"stay_safer": "stay_safer_short", "telehealth_few_listed": "telehealth_few_listed_short",
             "open_now_line": "open_now_line_short", "telehealth_beyond": "telehealth_beyond_short"}
@@ -233,11 +234,14 @@ _LEVELS: tuple[frozenset[str], ...] = (
     frozenset({"sources", "extras", "footer", "names", "intro", "asides", "grouped", "tight"}),  # fewest words
     # names cut shorter, the intro names only the place
     frozenset({"sources", "extras", "footer", "names", "intro", "asides", "grouped", "tight", "tightest"}),
-    # beside a health center, of the other lines only "call first, open 24/7" at night
+    # beside a health center, of the other lines only harm reduction and, at night, "call first, open 24/7"
     frozenset({"sources", "extras", "footer", "names", "intro", "asides", "grouped", "tight", "tightest", "center"}),
-    # at night, where to go now before a health center to call in the morning (the web and the API keep it)
+    # the health center's phone and miles without its name (one without a phone is left off)
     frozenset({"sources", "extras", "footer", "names", "intro", "asides", "grouped", "tight", "tightest", "center",
-               "no_center"}),
+               "bare_center"}),
+    # harm reduction and where to go now before a health center to call (the web and the API keep it)
+    frozenset({"sources", "extras", "footer", "names", "intro", "asides", "grouped", "tight", "tightest", "center",
+               "bare_center", "no_center"}),
 )
 # Not an area code, and not the year a phone was listed: those are facts, not asides.
 _ASIDE = re.compile(r" \((?!\d|phone listed)[^()]*\)")
@@ -263,6 +267,10 @@ def _page(page: Page, level: int, grouped: bool = True) -> str:
         intro.append(text("listing_all_ask_about", labels=", ".join(ask)))
     blocks = ["\n".join(intro)]
     name_chars = _TIGHT_NAME_CHARS if "tightest" in cuts else _NAME_CHARS if "names" in cuts else None
+    # One health center fits a page; the web and the API show both.
+    centers = [] if "no_center" in cuts else [r for r in page.health_centers[:1]
+                                              if r.phone or "bare_center" not in cuts]
+    call = text("listing_call", phone="@").split("@")[0]  # "Call "
     for n, r in page.listings:
         block = listing_text(n, r, name_chars=name_chars, has=not has, ask=not ask)
         if "tight" in cuts:  # "Call (215) 426-8100 (phone listed 2015)" -> "... (2015)": still says the year
@@ -270,19 +278,22 @@ def _page(page: Page, level: int, grouped: bool = True) -> str:
         if "asides" in cuts:  # "Has: opioid treatment program (methadone clinic)" -> "Has: opioid treatment program"
             heading, _, rest = block.partition("\n")
             block = heading + "\n" + _ASIDE.sub("", rest)
+        if "center" in cuts and centers:  # "Call (803) 726-3100" -> "(803) 726-3100": room for the health center
+            block = block.replace("\n" + call, "\n", 1)
         blocks.append(block)
     if "asides" in cuts:
         blocks[0] = _ASIDE.sub("", blocks[0])
-    # One health center fits a page; the web and the API show both.
-    centers = [] if "no_center" in cuts else page.health_centers[:1]
-    blocks += [health_center_line(r, short="tight" if "tight" in cuts else "short" if "extras" in cuts else "",
-                                  name_chars=name_chars) for r in centers]
+    blocks += [health_center_line(r, short="bare" if "bare_center" in cuts else "tight" if "tight" in cuts
+                                  else "short" if "extras" in cuts else "",
+                                  name_chars=_CENTER_NAME_CHARS if "center" in cuts else name_chars)
+               for r in centers]
     shorter = {text(key): text(short_key + ("_tight" if "tight" in cuts else "")) for key, short_key in
                _SHORTER.items()} if "extras" in cuts else {}
     extras = page.extras
-    if "center" in cuts and centers:
-        extras = [extra for extra in extras if extra == text("open_now_line")]
-    blocks += [shorter.get(extra, extra) for extra in extras]
+    if "center" in cuts and centers:  # harm reduction goes alongside treatment, health center or not
+        extras = [extra for extra in extras if _kept_beside_a_center(extra)]
+    blocks += [_tight_harm_reduction(shorter.get(extra, extra)) if "tight" in cuts else shorter.get(extra, extra)
+               for extra in extras]
     sources = page_source(shown + centers, short="sources" in cuts, by_agency="footer" in cuts)
     if sources:
         blocks.append(sources)
@@ -290,6 +301,23 @@ def _page(page: Page, level: int, grouped: bool = True) -> str:
     if footer:
         blocks.append(footer)
     return "\n\n".join(blocks)
+
+
+def _nearby_prefix(key: str) -> str:
+    return text(key, name="@", miles="@", phone="").split("@")[0]  # "Naloxone and supplies nearby: "
+
+
+def _kept_beside_a_center(extra: str) -> bool:
+    """Whether a page's line stays when a health center's line needs the room: where to go now at night,
+    and the line of harm reduction (Never Use Alone and naloxone by mail, or the nearest service)."""
+    return extra in (text("open_now_line"), text("stay_safer")) or extra.startswith(
+        _nearby_prefix("harm_reduction_nearby"))
+
+
+def _tight_harm_reduction(extra: str) -> str:
+    """The nearest harm reduction service in fewer words: "Naloxone nearby: ..."."""
+    long, short = _nearby_prefix("harm_reduction_nearby"), _nearby_prefix("harm_reduction_nearby_tight")
+    return short + extra[len(long):] if extra.startswith(long) else extra
 
 
 def _grouped(page: Page) -> list[str]:

@@ -90,8 +90,10 @@ def test_every_listing_keeps_its_name_distance_and_phone(pages):
             if r.miles is not None:
                 assert heading.endswith(f" - {r.miles:.1f} mi")
             call = sms.to_gsm7(listings.call_line(r))
-            # On a tight page "(phone listed 2015)" is "(2015)": the year is still said.
-            assert phone_line in (call, call.replace(" (phone listed ", " ("))
+            # On a tight page "(phone listed 2015)" is "(2015)": the year is still said; beside a health center's
+            # line (issue 18), "Call " may go too.
+            tight = call.replace(" (phone listed ", " (")
+            assert phone_line in (call, tight) or page.health_centers and phone_line == tight.removeprefix("Call ")
 
 
 def test_what_was_asked_for_is_said_for_every_listing(pages):
@@ -166,9 +168,30 @@ def test_a_long_page_is_said_in_fewer_words_not_fewer_listings(national_registry
     assert len(reply) <= sms.PAGE_CHARS
     assert [line[:3] for line in reply.splitlines() if re.match(r"\d\. ", line)] == ["1. ", "2. ", "3. "]
     assert "Never Use Alone 1-800-484-3731" in reply and "nextdistro.org" in reply
-    # One line besides the listings fits: the health center to call, before the lines about staying safer.
+    # Beside a health center (7.8 mi, where the listings are 37+ mi), the lines about staying safer stay too: the
+    # health center's line is said in the fewest words, its phone and miles.
     (center,) = result.health_centers[:1]
     reply = sms.page_text(listings.page_of(result, 1, text("stay_safer")))
     assert len(reply) <= sms.PAGE_CHARS
     assert [line[:3] for line in reply.splitlines() if re.match(r"\d\. ", line)] == ["1. ", "2. ", "3. "]
-    assert f"Health center (sliding fee; ask about bupe): {center.name[:25]}" in reply and center.phone in reply
+    assert "Never Use Alone 1-800-484-3731" in reply and "nextdistro.org" in reply
+    (line,) = [b for b in reply.split("\n\n") if b.startswith("Health center (sliding fee; ask about bupe)")]
+    assert center.phone in line and f"{center.miles:.1f} mi" in line
+
+
+def test_a_daytime_treatment_page_keeps_its_harm_reduction_line_beside_a_health_center(pages):
+    """Harm reduction goes alongside treatment (issue 18 must not take its room): every daytime treatment page
+    that offers a health center keeps the line about staying safer, and most keep the health center too."""
+    beside, kept = 0, 0
+    for slots, result, page in pages:
+        if not page.health_centers or text("open_now_line") in page.extras or not page.listings:
+            continue
+        harm = [e for e in page.extras if e == text("stay_safer") or e.startswith("Naloxone and supplies nearby")]
+        if not harm:
+            continue
+        reply = sms.page_text(page)
+        beside += 1
+        assert "Never Use Alone" in reply or "Naloxone nearby: " in reply or "Naloxone and supplies nearby" in reply
+        kept += "ealth center (sliding fee" in reply
+        assert len(reply) <= sms.PAGE_CHARS
+    assert beside and kept >= beside / 2
