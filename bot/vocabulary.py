@@ -57,8 +57,9 @@ def _codes(facet: str) -> tuple[str, ...]:
 SLOT_VALUES: dict[str, tuple[str, ...]] = {
     "need": (*_codes("need"), NOT_SURE),
     "medication": (*_codes("medication"), ANY, NOT_SURE),
-    # Health centers are offered by the search itself (providers.search), not picked as a kind of care.
-    "setting": (*(c for c in _codes("setting") if f"setting:{c}" != taxonomy.HEALTH_CENTER), ANY),
+    # "health_center": a doctor or primary care asked for; the search offers health centers beside the
+    # treatment listings (providers.search), never as a place for a medication.
+    "setting": (*_codes("setting"), ANY),
     "payment": (*_codes("payment"), *PAYMENT_ALIASES, ANY),
 }
 
