@@ -79,7 +79,8 @@ SCHEMAS = {
     "HealthCenter": closed({
         "id": TEXT, "name": TEXT, "miles": {"type": "number", "minimum": 0}, "phone": NULLABLE_STRING,
         "tel": NULLABLE_STRING, "address": NULLABLE_STRING, "map_url": NULLABLE_STRING,
-        "line": {"type": "string", "description": "what the assistant says about it"},
+        "line": {"type": "string", "description": "what the assistant says about it: 'Community health center "
+                                                  "(sliding fee; many prescribe buprenorphine, call to ask): ...'"},
         "source": {"type": "string", "description": "where it came from and when it was last checked"}}),
     "Service": closed({
         "id": TEXT, "name": TEXT, "phone": NULLABLE_STRING, "tel": NULLABLE_STRING, "text": NULLABLE_STRING,
@@ -93,9 +94,13 @@ SCHEMAS = {
                                                      "wherever they are"},
         "relaxed": array_of(ref("Term")), "listings": array_of(ref("Listing")),
         "health_centers": {**array_of(ref("HealthCenter"), maxItems=2),
-                           "description": "community health centers (sliding fee; the list does not say which "
-                                          "prescribe buprenorphine), offered when a treatment search has fewer than "
-                                          "3 medication listings within 25 miles; never among the listings"},
+                           "description": "community health center, sliding fee, many prescribe buprenorphine, "
+                                          "call to ask (HRSA's list does not say which): the nearest one or two within "
+                                          "50 miles, on the first page of a treatment search with fewer than 3 "
+                                          "medication listings within 25 miles, or one that asks for a doctor or "
+                                          "primary care (setting=health_center with a treatment need). Never among "
+                                          "the listings, never a buprenorphine place; setting=health_center alone "
+                                          "lists health centers as the listings"},
         "virtual": array_of(ref("Service")), "national": array_of(ref("Service")),
         "understood": {**ref("Understood"), "description": "how q was read (only with q)"}},
         optional=("understood",)),
