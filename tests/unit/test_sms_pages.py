@@ -23,11 +23,13 @@ SEARCHES = (
      for medication in vocabulary.SLOT_VALUES["medication"]
      for payment in ("medicaid", "uninsured", "private_insurance", "medicare", "any")]
     + [dict(need="treatment", medication="any", setting=setting, payment="any")
-       for setting in vocabulary.SLOT_VALUES["setting"]]
+       for setting in vocabulary.SLOT_VALUES["setting"] if setting != "health_center"]
     + [dict(need="harm_reduction", support=support) for support in ("naloxone", "syringe_services", "test_strips", "")]
     + [dict(need="recovery_support", support=support) for support in ("peer_support", "mutual_aid", "")]
 )
 SAMPLE_SIZE = 160
+# A doctor or primary care asked for (issue 18): health centers beside the listings, in town and far from any.
+DOCTOR = dict(need="treatment", medication="buprenorphine", setting="health_center", payment="any")
 
 
 def sample(registry, seed: int = 17):
@@ -39,6 +41,7 @@ def sample(registry, seed: int = 17):
     # Places where nothing is near and places with many listings of every kind.
     picked += [(z, slots) for z in ("89049", "19134", "22902", "59301", "99501", "00901", "96799")
                for slots in SEARCHES[::7]]
+    picked += [(z, DOCTOR) for z in ("19134", "57501", "29015", "59301", "04730")]
     for zip_code, slots in picked:
         place = registry.geocode(zip_code).place
         if place is None:
