@@ -245,8 +245,10 @@ class _HealthCenters:
 
     def __init__(self, rows=()):
         self._cells: dict[tuple[int, int], list[tuple[str, float, float, frozenset[str]]]] = {}
+        sets: dict[str, frozenset[str]] = {}  # most share one set of terms
         for listing_id, la, lo, terms in rows:
-            self._cells.setdefault(self._cell(la, lo), []).append((listing_id, la, lo, frozenset(terms.split())))
+            term_set = sets.get(terms) or sets.setdefault(terms, frozenset(terms.split()))
+            self._cells.setdefault(self._cell(la, lo), []).append((listing_id, la, lo, term_set))
 
     def _cell(self, lat: float, lng: float) -> tuple[int, int]:
         return math.floor(lat / self.CELL), math.floor(lng / self.CELL)
