@@ -187,7 +187,8 @@ NAVIGATOR_TOKEN = _setting("NAVIGATOR_NAVIGATOR_TOKEN", None, "text",
                            "both are off", "web")
 DEPLOYER_NAME = _setting("NAVIGATOR_DEPLOYER_NAME", None, "text",
                          "who runs this service (`Example County Department of Health`): production's page at `/` "
-                         "names it", "web")
+                         "names it, and navigators' reviews of reported listings are signed `<name> navigators` "
+                         "(unset: `Local navigators`)", "web")
 DEPLOYER_CONTACT_URL = _setting("NAVIGATOR_DEPLOYER_CONTACT_URL", None, "text",
                                 "where production's page at `/` sends people to reach the deployer (https)", "web")
 EXIT_URL = _setting("NAVIGATOR_EXIT_URL", "https://www.weather.gov", "text", "where the widget's Quick exit goes",

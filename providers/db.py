@@ -38,6 +38,15 @@ def make_engine(url: str | None = None) -> Engine:
     return create_engine(url, future=True, pool_pre_ping=True)
 
 
+def missing_sqlite_file(url: str | None = None) -> Path | None:
+    """The file a SQLite URL names when it does not exist; None for any other URL."""
+    url = database_url(url)
+    path = make_url(url).database if url.startswith("sqlite") else None
+    if not path or path == ":memory:" or Path(path).exists():
+        return None
+    return Path(path)
+
+
 def sqlite_engine(url: str | URL, on_connect, **options) -> Engine:
     """A SQLite file's engine that keeps its connections open. SQLAlchemy 1.4 opens and closes one
     per session for a file, and closing the last one checkpoints the write-ahead log to disk: on the

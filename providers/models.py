@@ -245,3 +245,33 @@ class RegistryInfo(Base):
     __tablename__ = "registry_info"
     key = Column(String(40), primary_key=True)
     value = Column(Text, nullable=False)
+
+
+class ListingReport(Base):
+    """Someone said a listing is wrong. Not HSDS, and kept across imports: the listing, the reason,
+    the channel and the day, nothing about the person. Deleted when a navigator reviews the listing."""
+
+    __tablename__ = "listing_report"
+    id = Column(ID, primary_key=True)
+    listing_id = Column(ID, nullable=False, index=True)
+    reason = Column(String(20), nullable=False)  # providers.reports.REASONS
+    channel = Column(String(20), nullable=False)  # providers.reports.CHANNELS
+    term = Column(String(80))  # what the search was for, when the reason is "doesn't offer this"
+    day = Column(String(10), nullable=False)
+
+
+class ListingReview(Base):
+    """A navigator's check of a listing: a source of its own, applied to the HSDS rows on every import."""
+
+    __tablename__ = "listing_review"
+    id = Column(ID, primary_key=True)
+    listing_id = Column(ID, nullable=False, index=True)
+    outcome = Column(String(20), nullable=False)  # providers.reports.OUTCOMES
+    reviewer = Column(Text, nullable=False)  # the organization whose navigators checked it
+    day = Column(String(10), nullable=False)
+    address_1 = Column(Text)  # moved: the new address
+    city = Column(Text)
+    state_province = Column(String(2))
+    postal_code = Column(String(10))
+    phone = Column(String(40))  # new phone
+    term = Column(String(80))  # not offered: the vocabulary term to remove

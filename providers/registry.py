@@ -13,12 +13,21 @@ from pathlib import Path
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 
-from providers import db, hsds, index, migrations
+from providers import db, hsds, index, migrations, reports
 from providers.geocode import GeocodeResult, Place, default_geocoder
 from providers.importers import directories, findtreatment, samhsa
 from providers.ingest import Draft, ImportReport, check_points_against_zips, write_drafts
 from providers.matching import merge_sites
-from providers.models import Base, Listing, Location, Organization, RegistryInfo, Service
+from providers.models import (
+    Base,
+    Listing,
+    ListingReport,
+    ListingReview,
+    Location,
+    Organization,
+    RegistryInfo,
+    Service,
+)
 from providers.search import PlaceNotFound, Result, Searcher, SearchResult
 from providers.seed import SEED_SOURCE, national_services
 from providers.taxonomy import Filters
@@ -30,6 +39,9 @@ class Registry:
     def __init__(self, url: str | None = None, *, engine: Engine | None = None, geocoder=None, migrate: bool = False):
         """`migrate`: bring the schema up to date first (what `providers import` and `python -m bot.migrate`
         do); otherwise a schema older than the code raises migrations.SchemaError, as a serving process must."""
+        if engine is None and not migrate and (missing := db.missing_sqlite_file(url)) is not None:
+            # Opening it would make an empty file, then call its schema old: say what is wrong instead.
+            raise migrations.SchemaError(f"there is no registry at {missing}: run `providers import`")
         self.engine = engine or db.make_engine(url)
         if migrate:
             db.migrate(self.engine)
@@ -80,6 +92,7 @@ class Registry:
         with self.Session.begin() as session:
             self._clear(session)
             write_drafts(session, listings)
+            reports.apply_reviews(session, self.geocoder)
             index.rebuild(session)
         return [report for _, report in batches]
 
@@ -89,6 +102,7 @@ class Registry:
         with self.Session.begin() as session:
             self._clear(session)
             report = hsds.import_document(session, document, source=Path(path).name)
+            reports.apply_reviews(session, self.geocoder)
             index.rebuild(session)
         return [report]
 
@@ -98,9 +112,33 @@ class Registry:
 
     @staticmethod
     def _clear(session) -> None:
+        """Every imported row; reports and reviews are not imported and stay (providers.reports)."""
+        kept = {RegistryInfo.__tablename__, ListingReport.__tablename__, ListingReview.__tablename__}
         for table in reversed(Base.metadata.sorted_tables):
-            if table.name != RegistryInfo.__tablename__:
+            if table.name not in kept:
                 session.execute(delete(table))
+
+    # --- reports and reviews (providers.reports) -----------------------------------------------
+
+    def report_problem(self, listing_id: str, reason: str, channel: str, term: str | None = None,
+                       day: str | None = None) -> bool:
+        """Store that a listing is wrong; False when the listing, reason, channel or term is unknown."""
+        with self.Session.begin() as session:
+            return reports.file_report(session, listing_id, reason, channel, term, day)
+
+    def open_reports(self) -> list[reports.OpenReports]:
+        with self.Session() as session:
+            return reports.open_reports(session)
+
+    def review(self, listing_id: str, outcome: str, organization: str, *, address: dict | None = None,
+               phone: str | None = None, term: str | None = None, day: str | None = None) -> None:
+        """A navigator checked a listing: store the review, close its reports, change the listing
+        and rebuild the index, in one transaction. Raises reports.ReviewError for a review that
+        cannot be applied as given, changing nothing."""
+        with self.Session.begin() as session:
+            reports.record_review(session, self.geocoder, listing_id, outcome, organization, address=address,
+                                  phone=phone, term=term, day=day)
+            index.rebuild(session)
 
     # --- reading -------------------------------------------------------------------------------
 

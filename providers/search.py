@@ -21,12 +21,15 @@ How a search works:
    with every answer.
 5. Places only veterans can use (VA medical centers, providers.index) come
    after every other place, unless the person said they are a veteran.
+   Places with open "closed" reports from two days (providers.reports) come
+   last of all, marked, until a navigator reviews them.
 6. Health centers are a tier of their own: a treatment search whose first page
    has fewer than three medication listings within NEAR_MILES also brings the
    nearest health centers (`health_centers`), never among its results; so does
    one that asks for a doctor or primary care (setting:health_center beside a
    treatment need). They are kept in memory (_HealthCenters), and looked for
-   only then. Asked for alone, health centers are the results.
+   only then; one reported closed is not offered. Asked for alone, health
+   centers are the results.
 """
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ import math
 import threading
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, bindparam, select, text
+from sqlalchemy import and_, bindparam, or_, select, text
 from sqlalchemy.engine import Engine
 
 from providers import db, geo, taxonomy
@@ -44,6 +47,7 @@ from providers.geocode import GeocodeResult, Place
 from providers.index import ALL, FOR_VETERANS
 from providers.matching import street_without_po_box
 from providers.models import Listing, ListingTerm, RegistryInfo
+from providers.reports import REPORTED_CLOSED
 from providers.taxonomy import Filters
 
 NEAR_MILES = 25.0  # what "near" means before a search says it widened
@@ -76,6 +80,7 @@ class Result:
     matched: tuple[str, ...] = ()  # requested terms this listing has
     unknown: tuple[str, ...] = ()  # requested terms its source does not report either way
     missing: tuple[str, ...] = ()  # requested preferences it reports not having
+    reported_closed: bool = False  # open "closed" reports from two days, not yet reviewed (providers.reports)
 
     @property
     def name(self) -> str:
@@ -337,6 +342,12 @@ def _reach(approx: float) -> float:
     return approx * 1.012 + 0.1
 
 
+# What a search checks before each query: whether an import or a report changed the registry
+# (two equalities, not IN: an expanding IN is rendered again on every execution).
+_REGISTRY_STATE = select(RegistryInfo.key, RegistryInfo.value).where(
+    or_(RegistryInfo.key == "generation", RegistryInfo.key == REPORTED_CLOSED))
+
+
 class Searcher:
     """Searches one registry database; safe to share between threads."""
 
@@ -351,12 +362,20 @@ class Searcher:
         self._virtual: list[tuple[Result, Area]] = []
         self._for_veterans: frozenset[str] = frozenset()
         self._health_centers = _HealthCenters()
+        self._reported_closed: frozenset[str] = frozenset()
+        self._reported_closed_value: str | None = None
         self.postgis: bool | None = None  # whether searches read the PostGIS index; known after the first search
 
     # --- cached facts of the current registry generation ---------------------------------------
 
     def _refresh(self, conn) -> None:
-        generation = conn.execute(select(RegistryInfo.value).where(RegistryInfo.key == "generation")).scalar()
+        # Reports change between imports: a report does not make every search reload the registry.
+        now = dict(conn.execute(_REGISTRY_STATE).all())
+        closed = now.get(REPORTED_CLOSED)
+        if closed != self._reported_closed_value:
+            self._reported_closed = frozenset(json.loads(closed)) if closed else frozenset()
+            self._reported_closed_value = closed
+        generation = now.get("generation")
         if generation == self._generation:
             return
         with self._lock:
@@ -405,7 +424,8 @@ class Searcher:
         beyond = False
         with self.engine.connect() as conn:
             self._refresh(conn)
-            later = frozenset() if VETERANS in filters.terms else self._for_veterans
+            # Listings people say closed come last of all, veteran or not, until a navigator checks.
+            later = (frozenset() if VETERANS in filters.terms else self._for_veterans) | self._reported_closed
             found, searched = self._nearest(conn, req, lat, lng, needed, limit, later)
             if not found and req.exclusive:
                 # Nothing in reach reports that payment or setting: show the nearest that meet the
@@ -423,16 +443,20 @@ class Searcher:
             # Only then: on most searches no health center is looked for.
             if offer_health_centers and (asked_for_health_centers
                                          or _medication_listings_near(found, self.near_miles) < ENOUGH_NEAR):
-                centers = self._health_centers.nearest(lat, lng, HEALTH_CENTERS_OFFERED, HEALTH_CENTER_MILES)
-                # A medication place another source lists at a health center is on the page already.
-                centers = [c for c in centers if c[1] not in {r[1] for r in shown}]
+                # A medication place another source lists at a health center is on the page already; one
+                # people say is closed is not offered to call.
+                skip = {r[1] for r in shown} | self._reported_closed
+                centers = [c for c in self._health_centers.nearest(lat, lng, HEALTH_CENTERS_OFFERED + 2,
+                                                                   HEALTH_CENTER_MILES)
+                           if c[1] not in skip][:HEALTH_CENTERS_OFFERED]
             cards = {}
             if shown or centers:
                 ids = [r[1] for r in shown + centers]
                 cards = {row.id: json.loads(row.card)
                          for row in conn.execute(select(Listing.id, Listing.card).where(Listing.id.in_(ids)))}
-        results = [Result(listing_id, "physical", miles, cards[listing_id], terms, *evaluation)
-                   for miles, listing_id, terms, evaluation in shown]
+        results = [Result(listing_id, "physical", miles, cards[listing_id], terms, matched, unknown, missing,
+                          reported_closed=listing_id in self._reported_closed)
+                   for miles, listing_id, terms, (matched, unknown, missing) in shown]
         health_centers = [Result(listing_id, "physical", miles, cards[listing_id], terms)
                           for miles, listing_id, terms, _ in centers]
         furthest = results[-1].miles if results else searched
@@ -521,6 +545,7 @@ class Searcher:
 
     def listing(self, listing_id: str, place: Place | None = None) -> Result | None:
         with self.engine.connect() as conn:
+            self._refresh(conn)
             listing = conn.execute(select(Listing.id, Listing.kind, Listing.latitude, Listing.longitude, Listing.terms,
                                           Listing.card).where(Listing.id == listing_id)).first()
         if listing is None:
@@ -528,4 +553,5 @@ class Searcher:
         miles = None
         if place is not None and listing.latitude is not None:
             miles = round(geo.geodesic_miles(place.latitude, place.longitude, listing.latitude, listing.longitude), 1)
-        return Result(listing.id, listing.kind, miles, json.loads(listing.card), frozenset(listing.terms.split()))
+        return Result(listing.id, listing.kind, miles, json.loads(listing.card), frozenset(listing.terms.split()),
+                      reported_closed=listing.id in self._reported_closed)

@@ -30,6 +30,8 @@ def listing_json(n: int, result: Result) -> dict:
     card = listing_card(n, result)
     card["sources"] = [{"label": source["label"], "checked": source.get("checked"),
                         "checked_label": format_checked(source.get("checked"))} for source in result.card["sources"]]
+    # People reported it closed on two days and no navigator has checked yet (providers.reports).
+    card["reported_closed"] = result.reported_closed
     return card
 
 

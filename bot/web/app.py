@@ -9,8 +9,11 @@ Routes:
     GET  /navigator          the peer navigator's search page (token or passphrase, see bot.web.auth)
     POST /navigator/login    the sign-in form; sets an HttpOnly, SameSite=Strict cookie
     POST /navigator/logout
+    GET  /navigator/reviews  open reports of listings, and a form to review each (bot.web.reviews)
+    POST /navigator/reviews  a navigator's review: confirmed, closed, moved, new phone, not offered
     GET  /api/search         listings near a place, as JSON (bot.web.search_api)
     POST /api/send           texts chosen listings to a client's phone through Twilio (bot.web.send_api)
+    POST /api/reports        a navigator reports that a listing is wrong (bot.web.report_api)
     GET  /api/openapi.json   the API's OpenAPI document (bot.web.openapi)
     GET  /health             liveness: the process answers
     GET  /ready              readiness: the registry and the Rasa server answer (503 names what is down)
@@ -50,6 +53,8 @@ from bot.web.login_throttle import LoginThrottle
 from bot.web.middleware import PathOnlyAccessLogger, security_headers_middleware
 from bot.web.openapi import api_openapi
 from bot.web.pages import host_page, login, logout, navigator_page
+from bot.web.report_api import api_report
+from bot.web.reviews import post_review, reviews_page
 from bot.web.search_api import api_search
 from bot.web.send_api import api_send, twilio_client
 from bot.web.server import HANDLER_ARGS, serve
@@ -125,8 +130,11 @@ def make_app(settings: Settings) -> web.Application:
     app.router.add_get("/navigator", navigator_page)
     app.router.add_post("/navigator/login", login)
     app.router.add_post("/navigator/logout", logout)
+    app.router.add_get("/navigator/reviews", reviews_page)
+    app.router.add_post("/navigator/reviews", post_review)
     app.router.add_get("/api/search", api_search)
     app.router.add_post("/api/send", api_send)
+    app.router.add_post("/api/reports", api_report)
     app.router.add_get("/api/openapi.json", api_openapi)
     app.router.add_get("/health", health)
     app.router.add_get("/ready", ready)
@@ -140,7 +148,8 @@ def main() -> None:
     navigator_settings.keep_files_private()  # the SMS store it may create in var/ holds the STOP list
     settings = Settings.from_env()
     if settings.production and not settings.deployer_name:
-        logger.warning("NAVIGATOR_DEPLOYER_NAME is not set: the page at / cannot say who runs this service")
+        logger.warning("NAVIGATOR_DEPLOYER_NAME is not set: the page at / cannot say who runs this service, "
+                       "and navigators' reviews are signed 'Local navigators'")
     if not settings.navigator_token:
         logger.info("the peer navigator page is off: set NAVIGATOR_NAVIGATOR_TOKEN to turn it on")
     logger.info("web app on http://%s:%d", settings.host, settings.port)

@@ -20,7 +20,9 @@ from bot.web.search_api import (
 )
 from bot.web.send_api import MAX_SEND_LISTINGS
 from providers import taxonomy
-from providers.geocode import PRECISIONS, REASONS
+from providers.geocode import PRECISIONS
+from providers.geocode import REASONS as PLACE_REASONS
+from providers.reports import REASONS
 
 STRING = {"type": "string"}
 TEXT = {"type": "string", "minLength": 1}
@@ -54,11 +56,12 @@ SCHEMAS = {
     "Error": closed({"error": TEXT}),
     "ParameterError": closed({"error": TEXT, "parameter": TEXT}),
     "PlaceError": closed({
-        "error": TEXT, "parameter": {"const": "place"}, "reason": {"enum": sorted(REASONS)},
+        "error": TEXT, "parameter": {"const": "place"}, "reason": {"enum": sorted(PLACE_REASONS)},
         "candidates": array_of(ref("Candidate"))}),
     "Candidate": closed({"name": TEXT, "latitude": {"type": "number"}, "longitude": {"type": "number"}}),
     "SendRequestError": closed({"error": TEXT, "parameter": TEXT, "listing_id": TEXT},
                                optional=("parameter", "listing_id")),
+    "ReportRequestError": closed({"error": TEXT, "parameter": TEXT}, optional=("parameter",)),
     "SendFailed": closed({"error": TEXT, "sent": {"type": "integer", "minimum": 0,
                                                   "description": "messages that went out before the failure"}}),
     "Term": closed({"id": {"enum": sorted(taxonomy.BY_ID)}, "label": TEXT}),  # a vocabulary term
@@ -75,7 +78,10 @@ SCHEMAS = {
         "for_veterans": {**NULLABLE_STRING, "description": "set when only veterans can go there (run by the VA)"},
         "matched": array_of(STRING), "ask_about": array_of(STRING),
         "source": {"type": "string", "description": "where it came from and when it was last checked"},
-        "sources": array_of(ref("Source")), "url": NULLABLE_STRING}),
+        "sources": array_of(ref("Source")), "url": NULLABLE_STRING,
+        "reported_closed": {"type": "boolean", "description": "people reported it closed on two different days and "
+                                                             "no navigator has checked it since: it comes last; "
+                                                             "call first"}}),
     "HealthCenter": closed({
         "id": TEXT, "name": TEXT, "miles": {"type": "number", "minimum": 0}, "phone": NULLABLE_STRING,
         "tel": NULLABLE_STRING, "address": NULLABLE_STRING, "map_url": NULLABLE_STRING,
@@ -107,6 +113,11 @@ SCHEMAS = {
     "SendRequest": closed({
         "to": {"type": "string", "description": "10 US digits or E.164", "examples": ["+12155550100"]},
         "listing_ids": array_of(STRING, minItems=1, maxItems=MAX_SEND_LISTINGS)}),
+    "ReportRequest": closed({
+        "listing_id": TEXT, "reason": {"enum": list(REASONS)},
+        "term": {"enum": sorted(taxonomy.BY_ID), "description": "with reason not_offered: the term searched for"}},
+        optional=("term",)),
+    "ReportResult": closed({"reported": {"const": True}, "reason": {"enum": list(REASONS)}}),
     "SendResult": closed({"sent": {"type": "integer", "minimum": 0, "description": "messages"},
                           "listings": {"type": "integer", "minimum": 1}}),
 }
@@ -169,6 +180,24 @@ SEND_OPERATION = {
     },
 }
 
+REPORT_OPERATION = {
+    "summary": "Report that a listing is wrong (closed, wrong phone or address, does not offer a service); "
+               "the listing, the reason, the channel and the day are kept, nothing about who reported it",
+    "parameters": [{"name": CSRF_HEADER, "in": "header", "required": False, "schema": STRING,
+                    "description": "required with the sign-in cookie: the token in the navigator page"}],
+    "requestBody": {"required": True, "content": {"application/json": {"schema": ref("ReportRequest")}}},
+    "responses": {
+        "201": json_response("stored; a navigator reviews it on /navigator/reviews", ref("ReportResult")),
+        "400": json_response("the body, the listing id, the reason or the term is not valid: `parameter` names "
+                             "the field when there is one", ref("ReportRequestError")),
+        "401": json_response("not signed in", ref("Error")),
+        "403": json_response("turned off, or a cookie request without the page's CSRF token", ref("Error")),
+        "413": json_response("the body is too large", ref("Error")),
+        "415": json_response("the body is not JSON (Content-Type: application/json)", ref("Error")),
+        "429": too_many("too many wrong tokens from this address: wait the Retry-After header's seconds"),
+    },
+}
+
 OPENAPI_OPERATION = {
     "summary": "this document",
     "security": [],  # served to anyone: it describes the API, it opens nothing
@@ -180,10 +209,12 @@ OPENAPI_OPERATION = {
 DOCUMENT = {
     "openapi": "3.1.0",
     "info": {"title": "Treatment navigator API", "version": "1",
-             "description": "Search the provider registry and text listings to a client. For peer navigators: "
+             "description": "Search the provider registry, text listings to a client and report a listing that is "
+                            "wrong. For peer navigators: "
                             "every request needs the navigator token (bearer) or the page's sign-in cookie."},
     "security": [{"bearer": []}, {"cookie": []}],
     "paths": {"/api/search": {"get": SEARCH_OPERATION}, "/api/send": {"post": SEND_OPERATION},
+              "/api/reports": {"post": REPORT_OPERATION},
               "/api/openapi.json": {"get": OPENAPI_OPERATION}},
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},

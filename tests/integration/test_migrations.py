@@ -31,7 +31,8 @@ SENDER = "sms-" + "a" * 64
 def old_registry(url: str) -> None:
     """The registry as `create_all` made it before migrations, with a row in it."""
     engine = sa.create_engine(url, future=True)
-    RegistryBase.metadata.create_all(engine)
+    baseline = [RegistryBase.metadata.tables[name] for name in migrations.REGISTRY.baseline_tables]
+    RegistryBase.metadata.create_all(engine, tables=baseline)
     with engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO registry_info (key, value) VALUES ('term_counts', '{\"x\": 1}')"))
         conn.execute(sa.text("INSERT INTO organization (id, name, description) VALUES ('o1', 'Kept', '')"))
@@ -75,7 +76,8 @@ def assert_upgraded_with_rows_kept(registry_url: str, channels_url: str) -> None
         ChannelStore(channels_url)
 
     lines = migrate_all({"NAVIGATOR_DATABASE_URL": registry_url, "NAVIGATOR_CHANNEL_DATABASE_URL": channels_url})
-    assert lines == ["the registry store is at r0001_baseline",  # stamped: its tables are the baseline's
+    # Stamped (its tables are the baseline's), then upgraded.
+    assert lines == ["the registry store is at r0002_listing_reports (was r0001_baseline)",
                      "the SMS store is at c0002_replies_apart (was c0001_baseline)"]
 
     registry = Registry(registry_url)  # now current: no refusal
@@ -92,7 +94,7 @@ def assert_upgraded_with_rows_kept(registry_url: str, channels_url: str) -> None
 
     # Again: nothing left to do.
     assert migrate_all({"NAVIGATOR_DATABASE_URL": registry_url, "NAVIGATOR_CHANNEL_DATABASE_URL": channels_url}) == [
-        "the registry store is at r0001_baseline", "the SMS store is at c0002_replies_apart"]
+        "the registry store is at r0002_listing_reports", "the SMS store is at c0002_replies_apart"]
 
 
 @pytest.mark.parametrize("with_reply_table", [False, True], ids=["before-sms_reply", "today"])
@@ -115,7 +117,8 @@ def test_postgres_stores_made_by_create_all_are_stamped_and_upgraded_with_their_
 def test_both_stores_may_share_one_postgres_database(postgres):
     url = postgres.create_database("shared_stores")
     assert migrate_all({"NAVIGATOR_DATABASE_URL": url, "NAVIGATOR_CHANNEL_DATABASE_URL": url}) == [
-        "the registry store is at r0001_baseline (was empty)", "the SMS store is at c0002_replies_apart (was empty)"]
+        "the registry store is at r0002_listing_reports (was empty)",
+        "the SMS store is at c0002_replies_apart (was empty)"]
     Registry(url).engine.dispose()
     ChannelStore(url).engine.dispose()
 
@@ -236,14 +239,18 @@ def test_the_deploy_guides_least_privilege_statements_migrate_as_owner_and_serve
     assert line.startswith("bot.migrate: the registry store: the database postgresql://navigator_app@")
     assert line.endswith("permission denied for schema public")
 
-    assert migrate_all(owner)[0] == "the registry store is at r0001_baseline (was empty)"
+    assert migrate_all(owner)[0] == "the registry store is at r0002_listing_reports (was empty)"
     done = subprocess.run([sys.executable, "-m", "providers.cli", "--database", owner["NAVIGATOR_DATABASE_URL"],
                            "import"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
 
     # Serving as the runtime role: the registry reads, the SMS store reads and writes rows.
     registry = Registry(app["NAVIGATOR_DATABASE_URL"])
-    assert registry.search("19134", ["medication:methadone"]).results
+    found = registry.search("19134", ["medication:methadone"]).results
+    # ...and keeps what people report and what navigators find (providers.reports).
+    assert registry.report_problem(found[0].id, "wrong_phone", "sms")
+    registry.review(found[0].id, "new_phone", "Test County", phone="215-555-0199")
+    assert registry.listing(found[0].id).phone == "215-555-0199"
     registry.engine.dispose()
     store = ChannelStore(app["NAVIGATOR_CHANNEL_DATABASE_URL"])
     store.suppress(SENDER)

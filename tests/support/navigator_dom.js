@@ -19,6 +19,7 @@ class Node {
   addEventListener(name, handler) { this.listeners[name] = handler; }
   focus() {}
   getAttribute(name) { return this.attributes[name]; }
+  setAttribute(name, value) { this.attributes[name] = String(value); }
   all() { return this.children.flatMap((c) => [c, ...c.all()]); }
   querySelector(selector) { return this.querySelectorAll(selector)[0] || null; }
   querySelectorAll(selector) {

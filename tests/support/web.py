@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -46,6 +48,16 @@ async def sign_in(client: TestClient) -> str:
     assert response.status == 303
     page = await (await client.get("/navigator")).text()
     return re.search(r'<meta name="csrf-token" content="([0-9a-f]+)">', page).group(1)
+
+
+def registry_copy(registry: Any, path: Path) -> str:
+    """A copy of an SQLite registry (the shared national one) for a test that reports or reviews."""
+    source, target = sqlite3.connect(registry.engine.url.database), sqlite3.connect(path)
+    with target:
+        source.backup(target)
+    source.close()
+    target.close()
+    return f"sqlite:///{path}"
 
 
 class AppServer(TestServer):

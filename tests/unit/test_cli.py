@@ -102,3 +102,12 @@ def test_diff_says_what_an_import_added_removed_and_changed_per_field(tmp_path, 
     # The same comparison from the HSDS files themselves.
     code, from_files, _ = run(capsys, "diff", str(tmp_path / "before.json"), str(tmp_path / "after.json"))
     assert code == 0 and from_files == out
+
+
+def test_a_missing_registry_file_is_named_and_not_created(tmp_path, capsys):
+    missing = tmp_path / "nowhere" / "registry.db"
+    for argv in (["--database", f"sqlite:///{missing}", "search", "19134"],
+                 ["diff", f"sqlite:///{missing}", f"sqlite:///{missing}"]):
+        assert main(argv) == 1
+        assert f"there is no registry at {missing}: run `providers import`" in capsys.readouterr().err
+    assert not missing.parent.exists()

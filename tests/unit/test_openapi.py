@@ -14,7 +14,7 @@ from twilio.base.exceptions import TwilioRestException
 from bot.senders import ChannelStore, sender_id
 from bot.web.search_api import SEARCH_PARAMETERS
 from support.sms import PHONE
-from support.web import BEARER, SENDER_KEY_HEX, FakeTwilio, origin, sign_in
+from support.web import BEARER, SENDER_KEY_HEX, FakeTwilio, origin, registry_copy, sign_in
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 TWILIO_NUMBER = "+12155550000"
@@ -180,3 +180,33 @@ async def test_send_answers_as_the_document_says(serve, tmp_path):
         await send(401, {"to": PHONE, "listing_ids": ids}, headers=wrong)
     await send(429, {"to": PHONE, "listing_ids": ids}, headers=wrong)
     document.assert_every_response_seen("/api/send", "post")
+
+
+async def test_reports_answer_as_the_document_says(serve, national_registry, tmp_path):
+    # Reports change the registry: a copy of the shared one.
+    client = await serve(database_url=registry_copy(national_registry, tmp_path / "reported.db"))
+    document = await served_document(client)
+
+    async def report(status: int, json: Any = None, headers: dict | None = BEARER, on: TestClient = client,
+                     **options: Any) -> Any:
+        return await document.check(await on.post("/api/reports", json=json, headers=headers, **options), status)
+
+    found = await document.check(await client.get("/api/search", params={"place": "19134"}, headers=BEARER), 200)
+    listing_id = found["listings"][0]["id"]
+    assert (await report(201, {"listing_id": listing_id, "reason": "closed"}))["reason"] == "closed"
+    await report(201, {"listing_id": listing_id, "reason": "not_offered", "term": "medication:methadone"})
+    await report(400, {"listing_id": listing_id, "reason": "gone"})
+    await report(400, {"listing_id": "00000000-0000-0000-0000-000000000000", "reason": "closed"})
+    await report(400, headers={**BEARER, "Content-Type": "application/json"}, data=b"{not json")
+    await report(413, {"listing_id": "x" * 20_000, "reason": "closed"})
+    await report(415, headers={**BEARER, "Content-Type": "text/plain"}, data=b"reason=closed")
+    await report(401, {"listing_id": listing_id, "reason": "closed"}, headers=None)
+    await report(403, {"listing_id": listing_id, "reason": "closed"}, on=await serve(navigator_token=None))
+    await sign_in(client)
+    await report(403, {"listing_id": listing_id, "reason": "closed"}, headers={"Origin": origin(client)})
+    client.session.cookie_jar.clear()
+    wrong = {"Authorization": "Bearer not-the-navigator-token"}
+    for _ in range(10):  # wrong tokens count as failed sign-ins
+        await report(401, {"listing_id": listing_id, "reason": "closed"}, headers=wrong)
+    await report(429, {"listing_id": listing_id, "reason": "closed"}, headers=wrong)
+    document.assert_every_response_seen("/api/reports", "post")

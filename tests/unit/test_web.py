@@ -453,7 +453,8 @@ async def test_a_twilio_failure_is_502_without_the_number(serve, caplog):
 async def test_every_response_has_a_strict_content_security_policy(serve):
     client = await serve(frame_ancestors="https://county.example.gov", rasa_public_url="https://chat.example.org")
     paths = ["/", "/widget/widget.js", "/widget/widget.css", "/widget/socket.io.min.js", "/static/navigator.js",
-             "/static/host.css", "/navigator", "/api/openapi.json", "/api/search", "/no-such-page"]
+             "/static/host.css", "/navigator", "/navigator/reviews", "/api/openapi.json", "/api/search",
+             "/no-such-page"]
     for path in paths:
         response = await client.get(path)
         policy = response.headers.get("Content-Security-Policy", "")

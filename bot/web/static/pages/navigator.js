@@ -1,4 +1,5 @@
-// The peer navigator page: search the registry and text chosen places to a client.
+// The peer navigator page: search the registry, text chosen places to a client, and report a place
+// that is wrong.
 // Everything from the server is shown as text (textContent), never parsed as HTML.
 (function () {
   'use strict';
@@ -7,6 +8,9 @@
     'access'];
   var PAGE_SIZE = 10;
   var MAX_SEND = 5;
+  var REASONS = [['closed', 'Closed'], ['wrong_phone', 'Wrong phone'], ['wrong_address', 'Wrong address'],
+    ['not_offered', "Doesn't offer this"], ['other', 'Other']];
+  var reportCount = 0;
 
   var form = document.getElementById('search-form');
   var statusLine = document.getElementById('status');
@@ -105,6 +109,7 @@
     var item = element('li', null, 'listing');
     var miles = typeof listing.miles === 'number' ? ' - ' + listing.miles.toFixed(1) + ' mi' : '';
     item.appendChild(element('h3', listing.n + '. ' + listing.name + miles));
+    if (listing.reported_closed) item.appendChild(element('p', 'People say it may be closed. Call first.', 'warning'));
     if (listing.for_veterans) item.appendChild(element('p', listing.for_veterans));
     var tel = safeHref(listing.tel, ['tel:']);
     var phone = element('p');
@@ -132,7 +137,93 @@
     pick.appendChild(box);
     pick.appendChild(document.createTextNode('Send to client'));
     item.appendChild(pick);
+    item.appendChild(reportBox(listing));
     return item;
+  }
+
+  // The filters searched for, as vocabulary terms: what "doesn't offer this" is about.
+  function searchedTerm() {
+    var facets = ['medication', 'support', 'need'];
+    for (var i = 0; i < facets.length; i++) {
+      var value = form.elements[facets[i]].value.trim();
+      if (value) return facets[i] + ':' + value;
+    }
+    return null;
+  }
+
+  function reportBox(listing) {
+    var box = element('div', null, 'report-problem');
+    var open = element('button', 'Report a problem', 'secondary');
+    open.type = 'button';
+    open.setAttribute('aria-expanded', 'false');
+    box.appendChild(open);
+    open.addEventListener('click', function () {
+      open.hidden = true;
+      open.setAttribute('aria-expanded', 'true');
+      var id = 'report-' + (++reportCount);
+      var choice = element('fieldset');
+      choice.appendChild(element('legend', "What's wrong with " + listing.name + '?'));
+      REASONS.forEach(function (reason, index) {
+        var label = element('label');
+        var radio = document.createElement('input');
+        radio.type = 'radio';
+        radio.name = id;
+        radio.value = reason[0];
+        if (index === 0) radio.checked = true;
+        label.appendChild(radio);
+        label.appendChild(document.createTextNode(reason[1]));
+        choice.appendChild(label);
+      });
+      var sendButton = element('button', 'Send report');
+      sendButton.type = 'button';
+      var cancel = element('button', 'Cancel', 'link');
+      cancel.type = 'button';
+      var note = element('p', null, 'thanks');
+      note.setAttribute('role', 'status');
+      choice.appendChild(sendButton);
+      choice.appendChild(cancel);
+      box.appendChild(choice);
+      box.appendChild(note);
+      choice.querySelector('input').focus();
+      cancel.addEventListener('click', function () {
+        choice.remove();
+        note.remove();
+        open.hidden = false;
+        open.setAttribute('aria-expanded', 'false');
+        open.focus();
+      });
+      sendButton.addEventListener('click', async function () {
+        var reason = choice.querySelector('input:checked').value;
+        var report = { listing_id: listing.id, reason: reason };
+        var term = reason === 'not_offered' ? searchedTerm() : null;
+        if (term) report.term = term;
+        sendButton.disabled = true;
+        note.textContent = 'Sending…';
+        var response, body;
+        try {
+          response = await fetch('/api/reports', {
+            method: 'POST',
+            credentials: 'same-origin',
+            headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken, Accept: 'application/json' },
+            body: JSON.stringify(report)
+          });
+          body = await response.json();
+        } catch (error) {
+          note.textContent = "Can't reach the server. Nothing was reported.";
+          sendButton.disabled = false;
+          return;
+        }
+        if (response.status === 401) { window.location.reload(); return; }
+        if (!response.ok) {
+          note.textContent = body.error || 'Not reported (' + response.status + ').';
+          sendButton.disabled = false;
+          return;
+        }
+        choice.remove();
+        note.textContent = 'Thanks, reported.';
+      });
+    });
+    return box;
   }
 
   function servicesSection(title, services) {
