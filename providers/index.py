@@ -56,6 +56,15 @@ def searchable_terms(term_ids) -> set[str]:
     return terms | taxonomy.needs_of(terms)
 
 
+def index_terms(terms: set[str]) -> set[str]:
+    """The terms a physical listing is found by. A health center that serves no need (HRSA says where it
+    is, not what it treats) is found only by asking for health centers: not by a search with no
+    required term, never as a place for a medication."""
+    if taxonomy.HEALTH_CENTER in terms and not any(t.startswith("need:") for t in terms):
+        return {taxonomy.HEALTH_CENTER}
+    return terms | {ALL}
+
+
 def rebuild(session: Session) -> dict[str, int]:
     """Replace the index with one built from the HSDS rows; returns how many listings of each kind."""
     session.execute(delete(ListingTerm))
@@ -151,7 +160,7 @@ def rebuild(session: Session) -> dict[str, int]:
             for_veterans.append(listing_id)
         if not virtual:
             joined = " ".join(sorted(terms))
-            for t in sorted(terms | {ALL}):
+            for t in sorted(index_terms(terms)):
                 term_counts[t] += 1
                 listing_terms.append({"term": t, "latitude": location.latitude, "longitude": location.longitude,
                                       "listing_id": listing_id, "terms": joined})

@@ -48,6 +48,7 @@ class Source:
     file: str  # the file name or feed URL it came from
     checked: str  # ISO date the source last checked its listings
     names_shown: bool = True  # False: its names are cut short or in capitals, never shown over another's
+    own_listing_terms: frozenset[str] = frozenset()  # terms of a listing it alone describes, never merged into another
 
 
 @dataclass

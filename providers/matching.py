@@ -258,7 +258,8 @@ def merge_sites(existing: list[Draft], incoming: list[Draft], report: ImportRepo
     grid: dict[tuple[int, int], list[Draft]] = defaultdict(list)
 
     def add(d: Draft) -> None:
-        by_zip[(d.postal_code or "")[:5]].append(d)
+        if d.postal_code:  # a source without ZIP codes (HRSA) is matched by point and phone
+            by_zip[d.postal_code[:5]].append(d)
         for digits in phone_digits(d):
             by_phone[digits].append(d)
         if d.point is not None:
@@ -275,7 +276,7 @@ def merge_sites(existing: list[Draft], incoming: list[Draft], report: ImportRepo
     for new in incoming:
         candidates: dict[int, Draft] = {}
         if new.location_type == "physical":
-            for d in by_zip.get((new.postal_code or "")[:5], ()):
+            for d in by_zip.get((new.postal_code or "")[:5], ()) if new.postal_code else ():
                 candidates[id(d)] = d
             for digits in phone_digits(new):
                 for d in by_phone.get(digits, ()):

@@ -67,10 +67,13 @@ class Registry:
             batches.append(findtreatment.read_findtreatment(findtreatment.SAMPLE_FILE))
             # Phones, payment and Medicare enrollment for the listings above; they create none.
             for read in (directories.read_directory_2015, directories.read_otp_phones_2020,
-                         directories.read_cms_otps_2022, directories.read_hrsa_health_centers_2021):
+                         directories.read_cms_otps_2022):
                 drafts, report = read()
                 report.creates = False
                 batches.append((drafts, report))
+            # Health centers add their phone and sliding fee to the listing at their address; the others
+            # become health center listings, a tier of their own (providers.search).
+            batches.append(directories.read_hrsa_health_centers_2021())
             batches.append(directories.read_nj_syringe_services_2020())
         for path in findtreatment_files:
             batches.append(findtreatment.read_findtreatment(Path(path)))
@@ -83,6 +86,8 @@ class Registry:
         created_by: dict[int, ImportReport] = {}
         for drafts, report in batches:
             fresh = merge_sites(listings, drafts, report, create=report.creates)
+            for d in fresh:
+                d.terms |= d.source.own_listing_terms
             created_by.update((id(d), report) for d in fresh)
             listings += fresh
         # One place listed twice, by one source or two, or given the street address another listing

@@ -23,10 +23,18 @@ How a search works:
    after every other place, unless the person said they are a veteran.
    Places with open "closed" reports from two days (providers.reports) come
    last of all, marked, until a navigator reviews them.
+6. Health centers are a tier of their own: a treatment search whose first page
+   has fewer than three medication listings within NEAR_MILES also brings the
+   nearest health centers (`health_centers`), never among its results; so does
+   one that asks for a doctor or primary care (setting:health_center beside a
+   treatment need). They are kept in memory (_HealthCenters), and looked for
+   only then; one reported closed is not offered. Asked for alone, health
+   centers are the results.
 """
 from __future__ import annotations
 
 import json
+import math
 import threading
 from dataclasses import dataclass, field
 
@@ -51,6 +59,9 @@ VETERANS = "population:veterans"  # the person said they are a veteran: VA place
 NATIONAL_LINE_TERMS = ("support:crisis_line", "support:helpline")
 # Methadone for opioid use disorder is dispensed only by certified opioid treatment programs.
 IMPLIED_TERMS = {"medication:methadone": ("setting:otp",)}
+ENOUGH_NEAR = 3  # medication listings within NEAR_MILES; with fewer, a treatment search offers health centers
+HEALTH_CENTERS_OFFERED = 2
+HEALTH_CENTER_MILES = RADIUS_STEPS[1]  # further than this, a health center is no nearer than the listings shown
 
 
 class PlaceNotFound(ValueError):
@@ -114,7 +125,7 @@ class Result:
             return None
         suite = street_without_po_box(a.get("address_2") or "")
         street = f"{street}, {suite}" if suite else street
-        return f"{street}, {a['city']}, {a['state']} {a['postal_code']}"
+        return f"{street}, {a['city']}, {a['state']} {a['postal_code']}".rstrip()  # HRSA gives no ZIP code
 
     @property
     def town_line(self) -> str | None:
@@ -155,6 +166,8 @@ class SearchResult:
     national: list[Result] = field(default_factory=list)  # lines that serve everyone (988, SAMHSA helpline)
     relaxed: tuple[str, ...] = ()  # asked-for payments or settings no listing in reach reports: shown as missing
     beyond: bool = False  # nothing within the widest radius: the results are the nearest listings wherever they are
+    # Few medication listings near: the nearest health centers, nearest first. Never counted among the results.
+    health_centers: list[Result] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -189,7 +202,9 @@ def _request(filters: Filters) -> _Request:
     for tid in filters.terms:
         t = taxonomy.term(tid)
         policy = taxonomy.FACETS[t.facet]
-        if policy == "required" and t.parent and taxonomy.term(t.parent).facet == t.facet:
+        if tid == taxonomy.HEALTH_CENTER:
+            required.add(tid)  # a kind of listing, found only by asking for it (providers.index.index_terms)
+        elif policy == "required" and t.parent and taxonomy.term(t.parent).facet == t.facet:
             # A form of a medication (the naltrexone shot, the buprenorphine shot): most sources
             # list only the medication, so require that and mark the form "ask about".
             required.add(t.parent)
@@ -226,6 +241,59 @@ def _evaluate(req: _Request, terms: frozenset[str]) -> tuple[tuple, tuple, tuple
     return tuple(matched), tuple(unknown), tuple(missing)
 
 
+class _HealthCenters:
+    """Every health center's point, kept in memory in cells of a tenth of a degree: the one or two nearest
+    are found in tens of microseconds, not by another read of the database on a search that made one."""
+
+    CELL = 0.1  # degrees: about 7 miles of latitude
+    FIRST_RADIUS = 6.25  # miles; doubled until the nearest are known, as _in_boxes does
+
+    def __init__(self, rows=()):
+        self._cells: dict[tuple[int, int], list[tuple[str, float, float, frozenset[str]]]] = {}
+        sets: dict[str, frozenset[str]] = {}  # most share one set of terms
+        for listing_id, la, lo, terms in rows:
+            term_set = sets.get(terms) or sets.setdefault(terms, frozenset(terms.split()))
+            self._cells.setdefault(self._cell(la, lo), []).append((listing_id, la, lo, term_set))
+
+    def _cell(self, lat: float, lng: float) -> tuple[int, int]:
+        return math.floor(lat / self.CELL), math.floor(lng / self.CELL)
+
+    def _within(self, lat: float, lng: float, radius: float) -> list[tuple]:
+        min_lat, max_lat, min_lng, max_lng = geo.bounding_box(lat, lng, radius)
+        (low_row, low_col), (high_row, high_col) = self._cell(min_lat, min_lng), self._cell(max_lat, max_lng)
+        within = radius * GREAT_CIRCLE_MARGIN
+        candidates = []
+        for row in range(low_row, high_row + 1):
+            for col in range(low_col, high_col + 1):
+                for listing_id, la, lo, terms in self._cells.get((row, col), ()):
+                    approx = geo.haversine_miles(lat, lng, la, lo)
+                    if approx <= within:
+                        candidates.append((approx, listing_id, la, lo, terms))
+        candidates.sort(key=lambda c: c[0])
+        return candidates
+
+    def nearest(self, lat: float, lng: float, needed: int, limit: float) -> list[tuple]:
+        """The `needed` nearest within `limit` miles, as _nearest gives them: (miles, id, terms, evaluation)."""
+        if not self._cells:
+            return []
+        radius = min(self.FIRST_RADIUS, limit)
+        while True:
+            candidates = self._within(lat, lng, radius)
+            if radius >= limit or _page_fits([c[0] for c in candidates], needed, radius):
+                break
+            radius = min(radius * 2, limit)
+        if len(candidates) > needed:  # exact distances only for the ones that can rank
+            cutoff = _reach(candidates[needed - 1][0])
+            candidates = [c for c in candidates if c[0] <= cutoff]
+        exact = []
+        for _, listing_id, la, lo, terms in candidates:
+            miles = geo.lambert_miles(lat, lng, la, lo)  # geodesic to within a foot, some fifty times faster
+            if miles <= limit:
+                exact.append((round(miles, 1), listing_id, terms, ((), (), ())))
+        exact.sort(key=lambda c: (c[0], c[1]))
+        return exact[:needed]
+
+
 # Built once: the statements a search runs. For each box it reads:
 _IN_BOX = (
     select(ListingTerm.listing_id, ListingTerm.latitude, ListingTerm.longitude, ListingTerm.terms)
@@ -240,6 +308,12 @@ _NEAREST_FIRST = text(
     f"SELECT listing_id, latitude, longitude, terms FROM listing_term WHERE term = :term"
     f" ORDER BY {db.LISTING_POINT} <-> ST_MakePoint(:lng, :lat)::geography LIMIT :n"
 )
+
+
+def _medication_listings_near(found: list[tuple], near_miles: float) -> int:
+    """How many of the ranked (miles, id, terms, evaluation) listings are within `near_miles` and list a medication."""
+    return sum(1 for miles, _, terms, _ in found
+               if miles <= near_miles and any(t.startswith("medication:") for t in terms))
 
 
 def _candidates(req: _Request, lat: float, lng: float, rows, within: float) -> list[tuple]:
@@ -287,6 +361,7 @@ class Searcher:
         self._term_counts: dict[str, int] = {}
         self._virtual: list[tuple[Result, Area]] = []
         self._for_veterans: frozenset[str] = frozenset()
+        self._health_centers = _HealthCenters()
         self._reported_closed: frozenset[str] = frozenset()
         self._reported_closed_value: str | None = None
         self.postgis: bool | None = None  # whether searches read the PostGIS index; known after the first search
@@ -316,7 +391,12 @@ class Searcher:
                 except ValueError:
                     continue  # a virtual service without a usable area is offered nowhere
                 virtual.append((Result(row.id, "virtual", None, card, frozenset(row.terms.split())), shape))
+            # Read once a generation (8,725 rows, some milliseconds), so a search never reads them.
+            centers = _HealthCenters(conn.execute(
+                select(ListingTerm.listing_id, ListingTerm.latitude, ListingTerm.longitude, ListingTerm.terms)
+                .where(ListingTerm.term == taxonomy.HEALTH_CENTER)).all())
             self._term_counts = json.loads(counts) if counts else {}
+            self._health_centers = centers
             self._virtual = virtual
             self._for_veterans = frozenset(json.loads(veterans)) if veterans else frozenset()
             self._generation = generation
@@ -330,8 +410,15 @@ class Searcher:
         if page < 1 or page_size < 1:
             raise ValueError("page and page_size start at 1")
         limit = min(max_miles or self.max_miles, self.max_miles)
-        req = _request(filters)
+        treatment = "need:treatment" in taxonomy.needs_of(filters.terms)
+        # Asking for a doctor or primary care with a treatment need: the treatment listings, and health centers
+        # beside them however many listings are near. Asked for alone, health centers are the listings.
+        asked_for_health_centers = treatment and taxonomy.HEALTH_CENTER in filters.terms
+        req = _request(Filters(filters.terms - {taxonomy.HEALTH_CENTER}) if asked_for_health_centers else filters)
+        offer_health_centers = page == 1 and treatment
         needed = page * page_size + 1  # one more tells whether there is a next page
+        if offer_health_centers:
+            needed = max(needed, ENOUGH_NEAR)
         lat, lng = place.latitude, place.longitude
         relaxed: tuple[str, ...] = ()
         beyond = False
@@ -352,14 +439,26 @@ class Searcher:
                 found, _ = self._nearest(conn, req, lat, lng, needed, ANYWHERE_MILES, later, first_box=limit)
                 beyond = bool(found)
             shown = found[(page - 1) * page_size: page * page_size]
+            centers = []
+            # Only then: on most searches no health center is looked for.
+            if offer_health_centers and (asked_for_health_centers
+                                         or _medication_listings_near(found, self.near_miles) < ENOUGH_NEAR):
+                # A medication place another source lists at a health center is on the page already; one
+                # people say is closed is not offered to call.
+                skip = {r[1] for r in shown} | self._reported_closed
+                centers = [c for c in self._health_centers.nearest(lat, lng, HEALTH_CENTERS_OFFERED + 2,
+                                                                   HEALTH_CENTER_MILES)
+                           if c[1] not in skip][:HEALTH_CENTERS_OFFERED]
             cards = {}
-            if shown:
-                ids = [r[1] for r in shown]
+            if shown or centers:
+                ids = [r[1] for r in shown + centers]
                 cards = {row.id: json.loads(row.card)
                          for row in conn.execute(select(Listing.id, Listing.card).where(Listing.id.in_(ids)))}
         results = [Result(listing_id, "physical", miles, cards[listing_id], terms, matched, unknown, missing,
                           reported_closed=listing_id in self._reported_closed)
                    for miles, listing_id, terms, (matched, unknown, missing) in shown]
+        health_centers = [Result(listing_id, "physical", miles, cards[listing_id], terms)
+                          for miles, listing_id, terms, _ in centers]
         furthest = results[-1].miles if results else searched
         radius = limit if beyond else next((r for r in self.radius_steps if r >= furthest), limit)
         virtual, national = [], []
@@ -375,7 +474,7 @@ class Searcher:
         return SearchResult(
             place=place, filters=filters, results=results, page=page, page_size=page_size,
             has_more=len(found) > page * page_size, radius_miles=radius, widened=radius > self.near_miles,
-            virtual=virtual, national=national, relaxed=relaxed, beyond=beyond,
+            virtual=virtual, national=national, relaxed=relaxed, beyond=beyond, health_centers=health_centers,
         )
 
     def _nearest(self, conn, req: _Request, lat: float, lng: float, needed: int, limit: float,

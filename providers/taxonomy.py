@@ -108,6 +108,11 @@ TERMS: tuple[Term, ...] = (
                              "Residential detoxification"]),
     _t("setting", "telehealth", "telehealth (phone or video)", samhsa_codes=["TELE"],
        findtreatment_labels=["Telemedicine/telehealth", "Computerized treatment/telemedicine"]),
+    # A kind of place, not a kind of treatment: HRSA's list says where health centers are, not
+    # whether one prescribes a medication. See HEALTH_CENTER.
+    _t("setting", "health_center", "community health center",
+       description="A federally funded clinic for primary care that charges on a sliding fee by income. Many "
+                   "prescribe buprenorphine; the list does not say which."),
     # Payment.
     _t("payment", "medicaid", "Medicaid", samhsa_codes=["MD"], findtreatment_labels=["Medicaid"]),
     _t("payment", "medicare", "Medicare", samhsa_codes=["MC"], findtreatment_labels=["Medicare"]),
@@ -188,6 +193,10 @@ TERMS: tuple[Term, ...] = (
        findtreatment_labels=["Housing services", "Supported housing"], need="recovery_support"),
 )
 
+# Health centers are their own tier (providers.search): a search finds them only when it asks for
+# this term, they serve no need, and no medication filter ever matches one.
+HEALTH_CENTER = "setting:health_center"
+
 BY_ID: dict[str, Term] = {t.id: t for t in TERMS}
 _BY_SAMHSA: dict[str, Term] = {c: t for t in TERMS for c in t.samhsa_codes}
 _BY_FT_LABEL: dict[str, Term] = {lbl.lower(): t for t in TERMS for lbl in t.findtreatment_labels}
@@ -259,7 +268,7 @@ def needs_of(term_ids) -> set[str]:
             continue
         if t.facet == "need":
             needs.add(t.id)
-        elif t.facet == "medication" or (t.facet == "setting" and t.code != "telehealth"):
+        elif t.facet == "medication" or (t.facet == "setting" and t.id not in ("setting:telehealth", HEALTH_CENTER)):
             needs.add("need:treatment")
         elif t.need:
             needs.add(f"need:{t.need}")

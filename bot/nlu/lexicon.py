@@ -154,6 +154,17 @@ LEXICON: tuple[Phrase, ...] = tuple(
             "video call", "video chat", "video appointment", "over video", "by video", "on video",
             "over the phone", "by phone", "phone appointment", "from home", "zoom")
     + _rows("setting", "telehealth", "on my phone", not_followed_by="bill number plan screen contacts history")
+    # A doctor or primary care (issue 18): the search offers community health centers beside the treatment
+    # listings, never as a place for a medication (providers.search).
+    + _rows("setting", "health_center", "health center", "health centers", "community health center",
+            "community health centers", "community clinic", "community clinics", "fqhc", "fqhcs", "primary care",
+            "primary care doctor", "primary care provider", "primary care clinic", "primary doctor", "pcp",
+            "family doctor", "family practice", "regular doctor", "own doctor", "sliding fee clinic",
+            "sliding scale clinic", "{clinica|centro} de salud")
+    # "a doctor", "doctors", not "my doctor" (who already has one) or "a suboxone doctor" (a medication asked for).
+    + _rows("setting", "health_center", "doctor", "doctors", "dr", preceded_by="a any see some")
+    # "a clinic with a sliding fee" is what a health center is ("the clinic" alone is methadone's).
+    + _rows("setting", "health_center", "{clinic|clinics} with {a|} {sliding|income based} {fee|fees|scale}")
     # --- payment -------------------------------------------------------------------------------
     + _rows("payment", "medicaid",
             "medicaid", "medicade", "medicaide", "medicad", "medicaid card", "state medicaid", "state insurance",

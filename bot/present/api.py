@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.present.cards import listing_card, tel_link
+from bot.present.cards import health_center_card, listing_card, tel_link
 from providers import taxonomy
 from providers.search import Result, SearchResult, format_checked
 
@@ -54,6 +54,8 @@ def search_json(result: SearchResult, understood: Understood | None) -> dict:
         "radius_miles": result.radius_miles, "widened": result.widened, "beyond": result.beyond,
         "relaxed": term_labels(result.relaxed),
         "listings": [listing_json(n, r) for n, r in enumerate(result.results, start=first)],
+        # Few medication listings near: health centers, apart from the listings and never counted among them.
+        "health_centers": [health_center_card(r) for r in result.health_centers],
         "virtual": [service_json(r) for r in result.virtual],
         "national": [service_json(r) for r in result.national],
     }

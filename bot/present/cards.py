@@ -6,7 +6,7 @@ import re
 from urllib.parse import quote_plus
 
 from bot.present.catalogue import payload, text
-from bot.present.listings import Page, address_text, requested_labels
+from bot.present.listings import Page, address_text, health_center_line, requested_labels
 from providers.search import Result
 
 
@@ -43,6 +43,13 @@ def listing_card(n: int, r: Result) -> dict:
     }
 
 
+def health_center_card(r: Result) -> dict:
+    """A health center offered beside few medication listings: its own line, never a listing's "matched"."""
+    return {"id": r.id, "name": r.name, "miles": r.miles, "phone": r.phone, "tel": tel_link(r.phone),
+            "address": address_text(r), "map_url": map_link(r.address_line) if r.address_line else None,
+            "line": health_center_line(r), "source": r.source_line}
+
+
 def page_cards(page: Page) -> dict:
     """The widget's payload for one page of results: the cards (each with its Details button), and
     buttons for more places and a new search where SMS says "MORE" and "NEW"."""
@@ -50,5 +57,6 @@ def page_cards(page: Page) -> dict:
     buttons.append({"title": text("button_new_search"), "payload": payload("new_search")})
     return {"type": "listings", "intro": page.intro,
             "listings": [listing_card(n, r) for n, r in page.listings],
+            "health_centers": [health_center_card(r) for r in page.health_centers],
             "extras": page.extras, "footer": text("footer_cards") if page.listings else None,
             "buttons": buttons}

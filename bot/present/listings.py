@@ -7,7 +7,7 @@ the same `Page` (bot.present.cards).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot import vocabulary
 from bot.present.catalogue import text
@@ -61,6 +61,7 @@ class Page:
     extras: list[str]  # lines about virtual services, national lines and harm reduction
     intro_short: str | None = None  # the intro in fewer words, where the listings' miles say the rest
     where: str = ""  # the place searched near
+    health_centers: list[Result] = field(default_factory=list)  # few medication listings near: not among them
 
 
 # Lines every reply about a crisis already names (988, Poison Control): on a page of supplies and
@@ -119,7 +120,17 @@ def page_of(result: SearchResult, first_number: int, harm_reduction_line: str | 
     elif result.empty:
         extras.append(text("help_finding_more"))
     return Page(intro, list(enumerate(result.results, start=first_number)), result.has_more, extras, intro_short,
-                where)
+                where, result.health_centers)
+
+
+def health_center_line(r: Result, short: str = "", name_chars: int | None = None) -> str:
+    """A health center offered beside few medication listings: what it is, and never that it has a medication.
+    `short` names a shorter wording ("short", "tight"); a name over `name_chars` is cut."""
+    assert r.miles is not None  # offered by a search near a place
+    name = r.name if name_chars is None or len(r.name) <= name_chars else r.name[:name_chars - 3].rstrip() + "..."
+    phone = f", {r.phone}" if r.phone else text("health_center_no_phone")
+    return text(f"health_center_line_{short}" if short else "health_center_line", name=name, miles=miles(r.miles),
+                phone=phone)
 
 
 def virtual_line(r: Result) -> str:

@@ -19,6 +19,7 @@ from bot.present.listings import (
     address_text,
     call_script,
     footer_text,
+    health_center_line,
     label,
     listing_text,
     miles,
@@ -209,8 +210,10 @@ def page_text(page: Page, limit: int = PAGE_CHARS) -> str:
     """A page of results as text, in `limit` characters: the first of ever shorter wordings that fits."""
     candidates = [_page(page, level) for level in range(len(_LEVELS))]
     # Grouping the labels is shorter only when listings differ.
-    candidates[-2] = min(candidates[-3:-1], key=len)
-    candidates[-1] = min(candidates[-1], _page(page, len(_LEVELS) - 1, grouped=False), key=len)
+    tightest = next(level for level, cuts in enumerate(_LEVELS) if "tightest" in cuts)
+    candidates[tightest - 1] = min(candidates[tightest - 2:tightest], key=len)
+    for level in range(tightest, len(_LEVELS)):
+        candidates[level] = min(candidates[level], _page(page, level, grouped=False), key=len)
     chosen = to_gsm7(next((candidate for candidate in candidates if len(to_gsm7(candidate)) <= limit),
                           candidates[-1]))
     return with_report_hint(page, chosen, limit)
@@ -227,6 +230,7 @@ def with_report_hint(page: Page, reply: str, limit: int = PAGE_CHARS) -> str:
 
 
 _NAME_CHARS, _TIGHT_NAME_CHARS = 36, 28  # a name cut to this, late (a few names run past 100 characters)
+_CENTER_NAME_CHARS = 22  # a health center's name, where its line needs the room: its phone and miles say the rest
 # Lines of a page with fewer words that say the same, for a page that does not fit.
 _SHORTER = {"stay_safer": "stay_safer_short", "telehealth_few_listed": "telehealth_few_listed_short",
             "open_now_line": "open_now_line_short", "telehealth_beyond": "telehealth_beyond_short"}
@@ -241,6 +245,14 @@ _LEVELS: tuple[frozenset[str], ...] = (
     frozenset({"sources", "extras", "footer", "names", "intro", "asides", "grouped", "tight"}),  # fewest words
     # names cut shorter, the intro names only the place
     frozenset({"sources", "extras", "footer", "names", "intro", "asides", "grouped", "tight", "tightest"}),
+    # beside a health center, of the other lines only harm reduction and, at night, "call first, open 24/7"
+    frozenset({"sources", "extras", "footer", "names", "intro", "asides", "grouped", "tight", "tightest", "center"}),
+    # the health center's phone and miles without its name (one without a phone is left off)
+    frozenset({"sources", "extras", "footer", "names", "intro", "asides", "grouped", "tight", "tightest", "center",
+               "bare_center"}),
+    # harm reduction and where to go now before a health center to call (the web and the API keep it)
+    frozenset({"sources", "extras", "footer", "names", "intro", "asides", "grouped", "tight", "tightest", "center",
+               "bare_center", "no_center"}),
 )
 # Not an area code, and not the year a phone was listed: those are facts, not asides.
 _ASIDE = re.compile(r" \((?!\d|phone listed)[^()]*\)")
@@ -265,27 +277,58 @@ def _page(page: Page, level: int, grouped: bool = True) -> str:
     if ask and ask != ["said"]:
         intro.append(text("listing_all_ask_about", labels=", ".join(ask)))
     blocks = ["\n".join(intro)]
+    name_chars = _TIGHT_NAME_CHARS if "tightest" in cuts else _NAME_CHARS if "names" in cuts else None
+    # One health center fits a page; the web and the API show both.
+    centers = [] if "no_center" in cuts else [r for r in page.health_centers[:1]
+                                              if r.phone or "bare_center" not in cuts]
+    call = text("listing_call", phone="@").split("@")[0]  # "Call "
     for n, r in page.listings:
-        name_chars = _TIGHT_NAME_CHARS if "tightest" in cuts else _NAME_CHARS if "names" in cuts else None
         block = listing_text(n, r, name_chars=name_chars, has=not has, ask=not ask)
         if "tight" in cuts:  # "Call (215) 426-8100 (phone listed 2015)" -> "... (2015)": still says the year
             block = block.replace(text("listing_phone_listed", year="@").split("@")[0], " (")
         if "asides" in cuts:  # "Has: opioid treatment program (methadone clinic)" -> "Has: opioid treatment program"
             heading, _, rest = block.partition("\n")
             block = heading + "\n" + _ASIDE.sub("", rest)
+        if "center" in cuts and centers:  # "Call (803) 726-3100" -> "(803) 726-3100": room for the health center
+            block = block.replace("\n" + call, "\n", 1)
         blocks.append(block)
     if "asides" in cuts:
         blocks[0] = _ASIDE.sub("", blocks[0])
+    blocks += [health_center_line(r, short="bare" if "bare_center" in cuts else "tight" if "tight" in cuts
+                                  else "short" if "extras" in cuts else "",
+                                  name_chars=_CENTER_NAME_CHARS if "center" in cuts else name_chars)
+               for r in centers]
     shorter = {text(key): text(short_key + ("_tight" if "tight" in cuts else "")) for key, short_key in
                _SHORTER.items()} if "extras" in cuts else {}
-    blocks += [shorter.get(extra, extra) for extra in page.extras]
-    sources = page_source(shown, short="sources" in cuts, by_agency="footer" in cuts)
+    extras = page.extras
+    if "center" in cuts and centers:  # harm reduction goes alongside treatment, health center or not
+        extras = [extra for extra in extras if _kept_beside_a_center(extra)]
+    blocks += [_tight_harm_reduction(shorter.get(extra, extra)) if "tight" in cuts else shorter.get(extra, extra)
+               for extra in extras]
+    sources = page_source(shown + centers, short="sources" in cuts, by_agency="footer" in cuts)
     if sources:
         blocks.append(sources)
     footer = footer_text(page, short="tight" if "tight" in cuts else "short" if "footer" in cuts else "")
     if footer:
         blocks.append(footer)
     return "\n\n".join(blocks)
+
+
+def _nearby_prefix(key: str) -> str:
+    return text(key, name="@", miles="@", phone="").split("@")[0]  # "Naloxone and supplies nearby: "
+
+
+def _kept_beside_a_center(extra: str) -> bool:
+    """Whether a page's line stays when a health center's line needs the room: where to go now at night,
+    and the line of harm reduction (Never Use Alone and naloxone by mail, or the nearest service)."""
+    return extra in (text("open_now_line"), text("stay_safer")) or extra.startswith(
+        _nearby_prefix("harm_reduction_nearby"))
+
+
+def _tight_harm_reduction(extra: str) -> str:
+    """The nearest harm reduction service in fewer words: "Naloxone nearby: ..."."""
+    long, short = _nearby_prefix("harm_reduction_nearby"), _nearby_prefix("harm_reduction_nearby_tight")
+    return short + extra[len(long):] if extra.startswith(long) else extra
 
 
 def _grouped(page: Page) -> list[str]:

@@ -84,6 +84,12 @@ SCHEMAS = {
         "reported_closed": {"type": "boolean", "description": "people reported it closed on two different days and "
                                                              "no navigator has checked it since: it comes last; "
                                                              "call first"}}),
+    "HealthCenter": closed({
+        "id": TEXT, "name": TEXT, "miles": {"type": "number", "minimum": 0}, "phone": NULLABLE_STRING,
+        "tel": NULLABLE_STRING, "address": NULLABLE_STRING, "map_url": NULLABLE_STRING,
+        "line": {"type": "string", "description": "what the assistant says about it: 'Community health center "
+                                                  "(sliding fee; many prescribe buprenorphine, call to ask): ...'"},
+        "source": {"type": "string", "description": "where it came from and when it was last checked"}}),
     "Service": closed({
         "id": TEXT, "name": TEXT, "phone": NULLABLE_STRING, "tel": NULLABLE_STRING, "text": NULLABLE_STRING,
         "how_to_start": NULLABLE_STRING, "url": NULLABLE_STRING, "source": STRING}),
@@ -95,6 +101,14 @@ SCHEMAS = {
         "beyond": {"type": "boolean", "description": "nothing within radius_miles: the listings are the nearest "
                                                      "wherever they are"},
         "relaxed": array_of(ref("Term")), "listings": array_of(ref("Listing")),
+        "health_centers": {**array_of(ref("HealthCenter"), maxItems=2),
+                           "description": "community health center, sliding fee, many prescribe buprenorphine, "
+                                          "call to ask (HRSA's list does not say which): the nearest one or two within "
+                                          "50 miles, on the first page of a treatment search with fewer than 3 "
+                                          "medication listings within 25 miles, or one that asks for a doctor or "
+                                          "primary care (setting=health_center with a treatment need). Never among "
+                                          "the listings, never a buprenorphine place; setting=health_center alone "
+                                          "lists health centers as the listings"},
         "virtual": array_of(ref("Service")), "national": array_of(ref("Service")),
         "understood": {**ref("Understood"), "description": "how q was read (only with q)"}},
         optional=("understood",)),

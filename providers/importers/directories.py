@@ -35,8 +35,9 @@ CMS_SOURCE = Source("cms_medicare_otps_2022", "Medicare enrollment (CMS)", "cms_
 
 HRSA_FILE = DATA_DIR / "hrsa" / "hrsa_health_centers_2021.csv"
 # Health center names are often capitals and abbreviations ("NORTHERN REGION COMM HLTH CTR").
+# A site at no treatment listing's address becomes a health center listing, never a medication one.
 HRSA_SOURCE = Source("hrsa_health_centers_2021", "HRSA health center list", "hrsa_health_centers_2021.csv",
-                     "2021-01", names_shown=False)
+                     "2021-01", names_shown=False, own_listing_terms=frozenset({taxonomy.HEALTH_CENTER}))
 NJ_SSP_FILE = DATA_DIR / "local" / "nj_syringe_services_2020.csv"
 NJ_SSP_SOURCE = Source("nj_syringe_services_2020", "New Jersey Department of Health", "nj_syringe_services_2020.csv",
                        "2020-12")
@@ -76,6 +77,13 @@ HRSA_HEADER = ["name", "st_abbr", "city", "address", "phone", "testing_status", 
 NJ_SSP_HEADER = ["ID", "ADDRESS", "CITY", "ST", "ZIP", "Longitude", "Latitude", "Match Score"]
 # A temporary COVID-19 testing site is not a place to ask about treatment.
 _TEMPORARY = re.compile(r"\b(temporary|covid)", re.I)
+# Nor is a mobile unit (its address is where it parks), a site for one group (a school's pupils,
+# children, women, a shelter's guests), a pharmacy, an office or a dental clinic.
+_NOT_A_CLINIC_FOR_ADULTS = re.compile(
+    r"\b(mobile|schools?|elementary|academy|prep|students?|sbhc|head start|early learning|pediatrics?|kids"
+    r"|child|children'?s?|youth|teens?|adolescents?|boys|girls|women'?s?|men's|ob|gyn|wic|shelter|housing"
+    r"|pharmacy|administration|administrative|corporate|offices|dentistry)\b"
+    r"|\bvan\b(?!\s+\w)|^(?!.*\b(medical|health)\b).*\bdental\b", re.I)
 
 OTP_TERMS = frozenset({"setting:otp", "medication:methadone"})
 CMS_TERMS = OTP_TERMS | {"payment:medicare"}
@@ -168,7 +176,8 @@ def read_cms_otps_2022(path: Path = CMS_OTP_FILE) -> tuple[list[Draft], ImportRe
 def read_hrsa_health_centers_2021(path: Path = HRSA_FILE) -> tuple[list[Draft], ImportReport]:
     """Health center sites charge on a sliding fee by law, and many prescribe buprenorphine, but
     this file does not say which: a row adds its phone and the sliding fee to the listing at the
-    same place and never a medication; it creates no listing of its own."""
+    same place and never a medication; a site at no listing's address becomes a health center
+    listing (HRSA_SOURCE.own_listing_terms), which no medication search finds."""
     report = ImportReport(f"{HRSA_SOURCE.label}, 2021")
     drafts = []
     for line, row in _rows(path, HRSA_HEADER, "utf-8", report):
@@ -176,6 +185,12 @@ def read_hrsa_health_centers_2021(path: Path = HRSA_FILE) -> tuple[list[Draft], 
         if _TEMPORARY.search(name):
             report.skip("temporary COVID-19 site")
             continue
+        town = row["city"].strip()
+        if _NOT_A_CLINIC_FOR_ADULTS.search(name.replace(town, "") if town else name):  # not Mobile, AL's clinics
+            report.skip("mobile unit, pharmacy, office, dental clinic or site for one group (pupils, children, women)")
+            continue
+        if name.isupper():  # "HANA COMMUNITY HEALTH CENTER" -> "Hana Community Health Center"
+            name = _title(name)
         lat, lng = _float(row["lat"]), _float(row["lon"])
         if not name or not street or lat is None or lng is None:
             report.skip("missing name, street or coordinates")

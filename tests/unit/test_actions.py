@@ -296,8 +296,10 @@ async def test_a_widened_search_never_says_nothing_is_near_when_one_place_is():
     messages, _ = await run(ActionSearchProviders(), t)
     intro, first = messages[0]["text"].split("\n\n")[:2]
     # The whole header where there is room; on a full SMS page, a shorter one that is still true.
+    # With a health center beside the listings (issue 18), the page may name only the place: its lines say the rest.
     assert intro.splitlines()[0] in ("Only one place within 25 miles has buprenorphine (Suboxone). Closest within "
-                                     "50 mi of Welch, WV 24801:", "Closest for buprenorphine near Welch, WV 24801:")
+                                     "50 mi of Welch, WV 24801:", "Closest for buprenorphine near Welch, WV 24801:",
+                                     "Closest near Welch, WV 24801:")
     assert re.match(r"1\. .+ - 1\.0 mi$", first.splitlines()[0])
 
 
@@ -665,3 +667,51 @@ async def test_a_medication_beside_naloxone_is_a_treatment_search_and_naloxone_a
                     entities=[entity("support", "naloxone", "narcan"), entity("payment", "medicaid")])
     _, events = await run(ValidateSearchForm(), alone)
     assert slots_of(events)["need"] == "harm_reduction"
+
+
+# --- health centers: a tier of their own (issue 18) -------------------------------------------
+
+def hrsa_row(name: str) -> dict:
+    """The HRSA file's row for a health center, as shipped."""
+    import csv
+
+    from providers.importers.directories import HRSA_FILE
+    with HRSA_FILE.open(encoding="utf-8") as f:
+        return next(row for row in csv.DictReader(f) if row["name"].lower() == name.lower())
+
+
+async def test_a_rural_zip_with_few_buprenorphine_places_near_gets_a_health_center_line_with_its_phone():
+    place = common.registry().geocode("57501").place  # Pierre, SD: the nearest buprenorphine place is 100+ miles
+    t = searched_tracker(location=place.display_name, place=place_to_slot(place), payment="any")
+    messages, events = await run(ActionSearchProviders(), t)
+    text = messages[0]["text"]
+    line = next(b for b in text.split("\n\n") if "ealth center (sliding fee" in b)
+    assert line in ("Community health center (sliding fee; many prescribe buprenorphine, call to ask): Oahe Valley "
+                    "Health Center, 2.6 mi, (605) 223-2200.",
+                    "Health center (sliding fee; may prescribe bupe, call to ask): Oahe Valley Health Center, 2.6 mi, "
+                    "(605) 223-2200.",
+                    "Health center (sliding fee; ask about bupe): Oahe Valley Health Center, 2.6 mi, (605) 223-2200.")
+    assert re.sub(r"\D", "", hrsa_row("Oahe Valley Health Center")["phone"]) == "6052232200"
+    assert "HRSA" in text.split("Source: ")[1]  # the page says where the health center came from
+    assert len(text) <= 480
+    # Not a numbered place: the numbers pick buprenorphine listings only.
+    shown = slots_of(events)["results"]
+    assert len(shown) == 3 and all("medication:buprenorphine" in common.registry().listing(i).terms for i in shown)
+
+
+async def test_the_web_widget_gets_the_health_center_as_its_own_line_not_a_card():
+    place = common.registry().geocode("57501").place
+    t = searched_tracker(channel="socketio", location=place.display_name, place=place_to_slot(place), payment="any")
+    messages, _ = await run(ActionSearchProviders(), t)
+    cards = messages[0]["custom"]
+    (center, *_) = cards["health_centers"]
+    assert center["name"] == "Oahe Valley Health Center" and center["tel"] == "tel:+16052232200"
+    assert center["line"].startswith("Community health center (sliding fee; many prescribe buprenorphine, call to ask)")
+    assert center["name"] not in {c["name"] for c in cards["listings"]}
+
+
+async def test_a_city_zip_with_many_buprenorphine_places_gets_no_health_center_line():
+    messages, _ = await run(ActionSearchProviders(), searched_tracker(payment="any"))  # Philadelphia 19134
+    assert "health center (sliding fee" not in messages[0]["text"].lower()
+    messages, _ = await run(ActionSearchProviders(), searched_tracker(channel="socketio", payment="any"))
+    assert messages[0]["custom"]["health_centers"] == []

@@ -173,3 +173,14 @@ def test_bounding_box_contains_every_point_within_the_radius(lat, lng, radius, b
     for fraction in (1.0, 0.5):
         dest = geodesic(miles=radius * fraction).destination((lat, lng), bearing)
         assert _contains(box, dest.latitude, dest.longitude)
+
+
+def test_lamberts_distance_is_geodesic_to_within_a_foot_at_the_distances_a_search_shows():
+    import random
+
+    rng = random.Random(5)
+    for _ in range(2000):
+        lat, lng = rng.uniform(17, 71), rng.uniform(-170, -64)
+        other = (lat + rng.uniform(-1, 1), lng + rng.uniform(-1.4, 1.4))
+        assert abs(geo.lambert_miles(lat, lng, *other) - geo.geodesic_miles(lat, lng, *other)) * 5280 < 1.0
+    assert geo.lambert_miles(44.37, -100.35, 44.37, -100.35) == 0.0

@@ -233,6 +233,12 @@ SLANG = [
     ("can i do it on my phone", "on my phone", "setting", "telehealth"),
     ("methadone clinic", "methadone clinic", "setting", "otp"),
     ("OTP", "OTP", "setting", "otp"),
+    # a doctor or primary care (issue 18): the search offers health centers beside the listings
+    ("is there primary care near me", "primary care", "setting", "health_center"),
+    ("i want my own doctor", "own doctor", "setting", "health_center"),
+    ("i need a doctor for subs", "doctor", "setting", "health_center"),
+    ("a community health center", "community health center", "setting", "health_center"),
+    ("a clinic with sliding fee", "clinic with sliding fee", "setting", "health_center"),
     # access
     ("walk in", "walk in", "access", "walk_in"),
     ("walk-in", "walk-in", "access", "walk_in"),

@@ -110,6 +110,7 @@ async def test_search_answers_as_the_document_says(serve, fake_rasa):
         await search(200, {"place": "39.99,-75.12", "need": "recovery_support", "page": "2", "page_size": "2"}),
         await search(200, {"q": "bup walk-in medicaid 19134"}),  # q names the place
         await search(200, {"q": "no insurance", "place": "19134"}),  # q names no place
+        await search(200, {"place": "57501", "medication": "buprenorphine"}),  # health centers beside (issue 18)
     ]
     parameters = {p["name"]: p for p in document.document["paths"]["/api/search"]["get"]["parameters"]}
     assert set(parameters) == set(SEARCH_PARAMETERS)  # the API refuses any other with a 400
@@ -119,6 +120,8 @@ async def test_search_answers_as_the_document_says(serve, fake_rasa):
             await search(200, {"place": "19134", name: ",".join(codes)})
     # The bodies above reach the optional and nullable parts of the schema.
     assert any(body["relaxed"] for body in found) and any(body["virtual"] for body in found)
+    assert any(body["health_centers"] for body in found)
+    assert "health_centers" in document.document["components"]["schemas"]["SearchResult"]["required"]
     assert [body["understood"]["place"] for body in found if "understood" in body] == ["19134", None]
 
     await search(400, {"place": "19134", "page_size": "0"})

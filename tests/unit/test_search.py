@@ -1,12 +1,15 @@
 """Searching the registry: nearest first, filters from the vocabulary, never an empty answer."""
 from __future__ import annotations
 
-from sqlalchemy import event, text
+import json
+
+from sqlalchemy import event, select, text
 
 from providers import geo
 from providers.areas import Area
 from providers.geocode import Place
 from providers.ingest import Draft, ImportReport, Source
+from providers.models import Listing
 from providers.search import Searcher
 
 TEST_SOURCE = Source("test", "Test directory", "test.json", "2026-11-01")
@@ -180,3 +183,87 @@ def test_a_search_for_the_naltrexone_shot_lists_naltrexone_places_and_marks_the_
     assert [r.name for r in result.results] == ["naltrexone-unspecified", "gives-the-shot"]
     assert result.results[0].unknown == ("medication:naltrexone_injectable",)
     assert result.results[1].matched == ("medication:naltrexone_injectable",)
+
+
+# --- health centers: a tier of their own (issue 18) -------------------------------------------
+
+HEALTH_CENTER = "setting:health_center"
+RURAL_AND_CITY_ZIPS = ("57501", "59301", "67901", "58601", "04730", "88001", "19134", "60623", "22902", "89049")
+
+
+def test_a_buprenorphine_search_never_lists_a_health_center_as_a_buprenorphine_place(national_registry):
+    offered = 0
+    for zip_code in RURAL_AND_CITY_ZIPS:
+        for page in (1, 2):
+            result = national_registry.search(zip_code, ["need:treatment", "medication:buprenorphine"], page=page,
+                                              page_size=3)
+            assert all("medication:buprenorphine" in r.terms for r in result.results)
+            assert not any(HEALTH_CENTER in r.terms for r in result.results)
+            # Offered apart, on the first page only, and never said to have the medication.
+            assert all(not r.matched and "medication:buprenorphine" not in r.terms for r in result.health_centers)
+            assert page == 1 or not result.health_centers
+            offered += len(result.health_centers)
+    assert offered  # the rural ones got some
+    # Nor is a health center a place for "any" treatment, or for a search that names no need at all.
+    for terms in (["need:treatment"], [], ["payment:sliding_fee"]):
+        result = national_registry.search("57501", terms, page_size=20)
+        assert not any(HEALTH_CENTER in r.terms for r in result.results)
+    # No health center counts among the places for buprenorphine unless another source lists it there.
+    with national_registry.engine.connect() as conn:
+        cards = [json.loads(card) for (card,) in conn.execute(
+            select(Listing.card).where(Listing.terms.like(f"%{HEALTH_CENTER}%")))]
+    assert len(cards) > 5000
+    for card in cards:
+        medications = [t for t in card["terms"] if t.startswith("medication:")]
+        assert all(card["facts"][f"term:{t}"][0] != "HRSA health center list" for t in medications)
+
+
+def test_health_centers_are_offered_when_fewer_than_three_medication_places_are_within_25_miles(national_registry):
+    city = national_registry.search("19134", ["need:treatment", "medication:buprenorphine"])
+    assert sum(r.miles <= 25 for r in city.results) == 3 and city.health_centers == []
+    rural = national_registry.search("57501", ["need:treatment", "medication:buprenorphine"])
+    assert sum(r.miles <= 25 for r in rural.results) < 3
+    assert [(r.name, r.miles, r.phone) for r in rural.health_centers][:1] == [
+        ("Oahe Valley Health Center", 2.6, "(605) 223-2200")]
+    assert 1 <= len(rural.health_centers) <= 2 and all(r.miles <= 50 for r in rural.health_centers)
+    assert rural.health_centers[0].source_line == "HRSA health center list, checked Jan 2021"
+    # A navigator can ask for health centers themselves.
+    asked = national_registry.search("57501", [HEALTH_CENTER], page_size=3)
+    assert asked.results[0].name == "Oahe Valley Health Center" and asked.health_centers == []
+
+
+def test_asking_for_a_doctor_with_a_treatment_need_offers_health_centers_beside_the_listings(national_registry):
+    # "A doctor for Suboxone" in Philadelphia: the buprenorphine places, and health centers on their own line,
+    # however many buprenorphine places are near.
+    result = national_registry.search("19134", ["need:treatment", "medication:buprenorphine", HEALTH_CENTER])
+    assert len(result.results) == 3 and all("medication:buprenorphine" in r.terms for r in result.results)
+    assert not any(HEALTH_CENTER in r.terms for r in result.results)
+    assert 1 <= len(result.health_centers) <= 2 and all(HEALTH_CENTER in r.terms for r in result.health_centers)
+    assert all(r.miles <= 50 and r.phone for r in result.health_centers)
+
+
+def test_health_centers_cost_a_search_no_read_of_the_database(national_registry):
+    """They are kept in memory, read once a registry generation; an ordinary search never reads their rows."""
+    searcher = Searcher(national_registry.engine)
+    statements = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    filters = national_registry.search("57501", ["medication:buprenorphine"]).filters
+    searcher.search(place(44.37, -100.35), filters)  # Pierre, SD: the first search reads the generation's facts
+    event.listen(national_registry.engine, "before_cursor_execute", capture)
+    try:
+        rural = searcher.search(place(44.37, -100.35), filters)
+        city = searcher.search(place(*PHILADELPHIA_19134), national_registry.search("19134").filters)
+    finally:
+        event.remove(national_registry.engine, "before_cursor_execute", capture)
+    assert rural.health_centers and not city.health_centers
+    reads = [params for statement, params in statements if "FROM listing_term" in statement]
+    assert reads and not any(HEALTH_CENTER in str(params) for params in reads)
+    # Searches with no required term read the rows of every listing at a place, never a health center's.
+    with national_registry.engine.connect() as conn:
+        centers, among_all = conn.exec_driver_sql(
+            "select count(*), (select count(*) from listing_term a join listing_term b using (listing_id)"
+            " where a.term = '*' and b.term = :t) from listing_term where term = :t", {"t": HEALTH_CENTER}).one()
+    assert centers > 5000 and among_all == 0

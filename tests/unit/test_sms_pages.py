@@ -4,6 +4,7 @@ listing in 320, with every listing's name, distance, phone (or "No phone listed"
 line for the page (issue 17)."""
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 
@@ -22,11 +23,13 @@ SEARCHES = (
      for medication in vocabulary.SLOT_VALUES["medication"]
      for payment in ("medicaid", "uninsured", "private_insurance", "medicare", "any")]
     + [dict(need="treatment", medication="any", setting=setting, payment="any")
-       for setting in vocabulary.SLOT_VALUES["setting"]]
+       for setting in vocabulary.SLOT_VALUES["setting"] if setting != "health_center"]
     + [dict(need="harm_reduction", support=support) for support in ("naloxone", "syringe_services", "test_strips", "")]
     + [dict(need="recovery_support", support=support) for support in ("peer_support", "mutual_aid", "")]
 )
 SAMPLE_SIZE = 160
+# A doctor or primary care asked for (issue 18): health centers beside the listings, in town and far from any.
+DOCTOR = dict(need="treatment", medication="buprenorphine", setting="health_center", payment="any")
 
 
 def sample(registry, seed: int = 17):
@@ -38,6 +41,7 @@ def sample(registry, seed: int = 17):
     # Places where nothing is near and places with many listings of every kind.
     picked += [(z, slots) for z in ("89049", "19134", "22902", "59301", "99501", "00901", "96799")
                for slots in SEARCHES[::7]]
+    picked += [(z, DOCTOR) for z in ("19134", "57501", "29015", "59301", "04730")]
     for zip_code, slots in picked:
         place = registry.geocode(zip_code).place
         if place is None:
@@ -89,8 +93,10 @@ def test_every_listing_keeps_its_name_distance_and_phone(pages):
             if r.miles is not None:
                 assert heading.endswith(f" - {r.miles:.1f} mi")
             call = sms.to_gsm7(listings.call_line(r))
-            # On a tight page "(phone listed 2015)" is "(2015)": the year is still said.
-            assert phone_line in (call, call.replace(" (phone listed ", " ("))
+            # On a tight page "(phone listed 2015)" is "(2015)": the year is still said; beside a health center's
+            # line (issue 18), "Call " may go too.
+            tight = call.replace(" (phone listed ", " (")
+            assert phone_line in (call, tight) or page.health_centers and phone_line == tight.removeprefix("Call ")
 
 
 def test_what_was_asked_for_is_said_for_every_listing(pages):
@@ -157,10 +163,38 @@ def test_a_long_page_is_said_in_fewer_words_not_fewer_listings(national_registry
     filters = vocabulary.filters_from_slots({"need": "treatment", "medication": "buprenorphine_injectable",
                                              "payment": "private_insurance"})
     result = national_registry.searcher.search(place, filters, page_size=PAGE_SIZE)
-    page = listings.page_of(result, 1, text("stay_safer"))
+    # Without a health center beside them (issue 18, below), the lines about staying safer are kept too.
+    page = listings.page_of(dataclasses.replace(result, health_centers=[]), 1, text("stay_safer"))
     assert len(listings.listing_text(1, result.results[0])) and len("\n\n".join(
         [page.intro, *(listings.listing_text(n, r) for n, r in page.listings), text("stay_safer")])) > sms.PAGE_CHARS
     reply = sms.page_text(page)
     assert len(reply) <= sms.PAGE_CHARS
     assert [line[:3] for line in reply.splitlines() if re.match(r"\d\. ", line)] == ["1. ", "2. ", "3. "]
     assert "Never Use Alone 1-800-484-3731" in reply and "nextdistro.org" in reply
+    # Beside a health center (7.8 mi, where the listings are 37+ mi), the lines about staying safer stay too: the
+    # health center's line is said in the fewest words, its phone and miles.
+    (center,) = result.health_centers[:1]
+    reply = sms.page_text(listings.page_of(result, 1, text("stay_safer")))
+    assert len(reply) <= sms.PAGE_CHARS
+    assert [line[:3] for line in reply.splitlines() if re.match(r"\d\. ", line)] == ["1. ", "2. ", "3. "]
+    assert "Never Use Alone 1-800-484-3731" in reply and "nextdistro.org" in reply
+    (line,) = [b for b in reply.split("\n\n") if b.startswith("Health center (sliding fee; ask about bupe)")]
+    assert center.phone in line and f"{center.miles:.1f} mi" in line
+
+
+def test_a_daytime_treatment_page_keeps_its_harm_reduction_line_beside_a_health_center(pages):
+    """Harm reduction goes alongside treatment (issue 18 must not take its room): every daytime treatment page
+    that offers a health center keeps the line about staying safer, and most keep the health center too."""
+    beside, kept = 0, 0
+    for slots, result, page in pages:
+        if not page.health_centers or text("open_now_line") in page.extras or not page.listings:
+            continue
+        harm = [e for e in page.extras if e == text("stay_safer") or e.startswith("Naloxone and supplies nearby")]
+        if not harm:
+            continue
+        reply = sms.page_text(page)
+        beside += 1
+        assert "Never Use Alone" in reply or "Naloxone nearby: " in reply or "Naloxone and supplies nearby" in reply
+        kept += "ealth center (sliding fee" in reply
+        assert len(reply) <= sms.PAGE_CHARS
+    assert beside and kept >= beside / 2

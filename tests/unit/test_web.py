@@ -7,6 +7,8 @@ import asyncio
 import json
 import logging
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import aiohttp
@@ -263,6 +265,74 @@ async def test_a_wrong_rasa_token_is_502_not_a_crash(serve, fake_rasa):
     client = await serve(rasa_url=fake_rasa.url, rasa_token="not-the-token")
     response = await client.get("/api/search", params={"q": "bup near 19134"}, headers=BEARER)
     assert response.status == 502
+
+
+# --- health centers: a tier of their own (issue 18) -------------------------------------------
+
+HEALTH_CENTER_LABEL = "Community health center, sliding fee, many prescribe buprenorphine, call to ask"
+
+
+async def test_a_rural_search_gives_health_centers_apart_from_its_listings(serve, national_registry):
+    client = await serve()
+    body = await (await client.get("/api/search", params={"place": "57501", "medication": "buprenorphine"},
+                                   headers=BEARER)).json()
+    (first, *_) = body["health_centers"]
+    assert first["name"] == "Oahe Valley Health Center" and first["tel"] == "tel:+16052232200"
+    assert first["line"].startswith("Community health center (sliding fee; many prescribe buprenorphine, call to ask)")
+    assert "HRSA" in first["source"] and len(body["health_centers"]) <= 2
+    listed = {listing["id"] for listing in body["listings"]}
+    assert not listed & {center["id"] for center in body["health_centers"]}
+    assert all(any(m.startswith("buprenorphine") for m in listing["matched"]) for listing in body["listings"])
+    # In a city with buprenorphine places near, none; asking for a doctor (setting=health_center) with a
+    # treatment need brings them anyway; asking for health centers alone lists them.
+    city = await (await client.get("/api/search", params={"place": "19134", "medication": "buprenorphine"},
+                                   headers=BEARER)).json()
+    assert city["health_centers"] == []
+    doctor = await (await client.get("/api/search", params={"place": "19134", "medication": "buprenorphine",
+                                                            "setting": "health_center"}, headers=BEARER)).json()
+    assert doctor["health_centers"] and all(any(m.startswith("buprenorphine") for m in listing["matched"])
+                                           for listing in doctor["listings"])
+    alone = await (await client.get("/api/search", params={"place": "57501", "setting": "health_center"},
+                                    headers=BEARER)).json()
+    assert alone["listings"][0]["name"] == "Oahe Valley Health Center" and alone["health_centers"] == []
+
+
+def test_the_navigator_page_shows_health_centers_on_their_own_never_as_a_place_to_send(national_registry):
+    """navigator.js run by node against a stand-in DOM (tests/support/navigator_dom.js), given the API's body."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    from bot.present.api import search_json
+
+    result = national_registry.search("57501", ["medication:buprenorphine"], page_size=10)
+    assert result.health_centers
+    body = json.dumps(search_json(result, None))
+    run = subprocess.run([node, str(ROOT / "tests" / "support" / "navigator_dom.js"),
+                          str(ROOT / "bot" / "web" / "static" / "pages" / "navigator.js")],
+                         input=body, capture_output=True, text=True, timeout=30, check=True)
+    shown = json.loads(run.stdout)
+
+    def nodes(node):
+        yield node
+        for child in node[3]:
+            yield from nodes(child)
+
+    def text_of(node):
+        return node[2] + "".join(text_of(child) for child in node[3])
+
+    everything = list(nodes(shown["results"]))
+    (section,) = [n for n in everything if "health-centers" in n[1].split()]
+    items = [n for n in nodes(section) if n[1] == "health-center"]
+    assert [text_of(item[3][0]) for item in items] == [f"{r.name} - {r.miles:.1f} mi" for r in result.health_centers]
+    for item, center in zip(items, result.health_centers):
+        said = text_of(item)
+        assert HEALTH_CENTER_LABEL in said and f"Call {center.phone}" in said and "buprenorphine" not in said.replace(
+            HEALTH_CENTER_LABEL, "")
+        assert not [n for n in nodes(item) if n[0] == "input"]  # no "Send to client" box
+    numbered = [n for n in everything if n[1] == "listing"]
+    assert len(numbered) == len(result.results) and not any(
+        r.name in text_of(n) for n in numbered for r in result.health_centers)
+    assert shown["status"].startswith(f"{len(result.results)} places near ")
 
 
 # --- /api/send --------------------------------------------------------------------------------

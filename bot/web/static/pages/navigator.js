@@ -243,6 +243,37 @@
     return section;
   }
 
+  // Few medication listings near (or a doctor asked for): health centers, a tier of their own. Never numbered,
+  // never "Has: buprenorphine", never sent as a listing: the HRSA list does not say which prescribe it.
+  var HEALTH_CENTER_LABEL = 'Community health center, sliding fee, many prescribe buprenorphine, call to ask';
+
+  function healthCentersSection(centers) {
+    var section = element('section', null, 'services health-centers');
+    section.appendChild(element('h2', 'Also nearby: community health centers'));
+    var list = element('ul');
+    centers.forEach(function (center) {
+      var miles = typeof center.miles === 'number' ? ' - ' + center.miles.toFixed(1) + ' mi' : '';
+      var item = element('li', null, 'health-center');
+      item.appendChild(element('h3', center.name + miles));
+      item.appendChild(element('p', HEALTH_CENTER_LABEL));
+      var tel = safeHref(center.tel, ['tel:']);
+      var phone = element('p');
+      if (tel) phone.appendChild(link('Call ' + center.phone, tel));
+      else phone.textContent = 'No phone listed';
+      item.appendChild(phone);
+      if (center.address) {
+        var address = element('p', center.address + ' ');
+        var map = safeHref(center.map_url, ['https:']);
+        if (map) address.appendChild(link('Map', map, true));
+        item.appendChild(address);
+      }
+      item.appendChild(element('p', 'Source: ' + center.source, 'source'));
+      list.appendChild(item);
+    });
+    section.appendChild(list);
+    return section;
+  }
+
   function showResults(body, page) {
     var list = resultsBox.querySelector('ol');
     if (!list) {
@@ -260,6 +291,8 @@
       list.after(moreButton);
     }
     if (page === 1) {
+      var centers = Array.isArray(body.health_centers) ? body.health_centers : [];
+      if (centers.length) resultsBox.appendChild(healthCentersSection(centers));
       if (body.virtual.length) resultsBox.appendChild(servicesSection('By phone or online', body.virtual));
       if (body.national.length) resultsBox.appendChild(servicesSection('National lines', body.national));
     }

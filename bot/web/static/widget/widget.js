@@ -357,6 +357,10 @@
       if (listing && typeof listing === 'object') list.appendChild(self.card(listing));
     });
     bubble.appendChild(list);
+    // Health centers (few medication listings near) are a line of their own, never a numbered place.
+    (Array.isArray(page.health_centers) ? page.health_centers : []).forEach(function (center) {
+      if (center && text(center.line)) bubble.appendChild(linkedText('p', 'tn-extra', center.line));
+    });
     textList(page.extras).forEach(function (extra) { bubble.appendChild(linkedText('p', 'tn-extra', extra)); });
     if (text(page.footer)) bubble.appendChild(linkedText('p', 'tn-footer', page.footer));
   };
