@@ -25,6 +25,9 @@ from providers.taxonomy import Filters
 
 OLD_FACT_YEARS = 5
 TOTAL = "total"
+# Health centers are a tier of their own (sliding fee by law, medication unknown): counted apart, so
+# the total says what the places for treatment, harm reduction and support are like.
+HEALTH_CENTERS = "community health centers (not in the total)"
 
 
 @dataclass
@@ -64,7 +67,7 @@ def measure(engine: Engine, geocoder, today: date | None = None) -> dict[str, Fi
     today = today or date.today()
     cutoff = f"{today.year - OLD_FACT_YEARS:04d}-{today.month:02d}-{today.day:02d}"
     by_source: dict[str, Figures] = {}
-    total = Figures()
+    total, health_centers = Figures(), Figures()
     with engine.connect() as conn:
         service_of = dict(conn.execute(select(ServiceAtLocation.id, ServiceAtLocation.service_id)).all())
         flagged = set(conn.execute(select(Metadata.resource_id).where(Metadata.field_name == POINT_FIELD)).scalars())
@@ -84,8 +87,9 @@ def measure(engine: Engine, geocoder, today: date | None = None) -> dict[str, Fi
         stored = ", ".join(x for x in (address.get("address_1"), address.get("address_2")) if x)
         for label in dict.fromkeys([s["label"] for s in card["sources"]]):
             _count(by_source.setdefault(label, Figures()), r, stored, far, is_flagged, cutoff, label)
-        _count(total, r, stored, far, is_flagged, cutoff, None)
-    return {**dict(sorted(by_source.items())), TOTAL: total}
+        in_tier = "setting:health_center" in card["terms"]
+        _count(health_centers if in_tier else total, r, stored, far, is_flagged, cutoff, None)
+    return {**dict(sorted(by_source.items())), TOTAL: total, HEALTH_CENTERS: health_centers}
 
 
 def _count(f: Figures, r: Result, stored_address: str, far: bool, flagged: bool, cutoff: str,
