@@ -11,7 +11,7 @@ import logging
 from aiohttp import web
 
 from bot.web.auth import require_navigator
-from bot.web.errors import ApiError
+from bot.web.errors import ApiError, json_object
 from bot.web.send_api import _LISTING_ID
 from bot.web.state import REGISTRY
 from providers import taxonomy
@@ -25,17 +25,7 @@ REPORT_FIELDS = ("listing_id", "reason", "term")
 
 async def api_report(request: web.Request) -> web.Response:
     require_navigator(request, changes_something=True)
-    if request.content_type != "application/json":
-        raise ApiError(415, "send a JSON body: {\"listing_id\": ..., \"reason\": ...}")
-    try:
-        body = await request.json()
-    except ValueError:
-        raise ApiError(400, "the body is not JSON") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "the body must be a JSON object")
-    unknown = sorted(set(body) - set(REPORT_FIELDS))
-    if unknown:
-        raise ApiError(400, "unknown field; the fields are listing_id, reason and term", unknown[0])
+    body = await json_object(request, REPORT_FIELDS, '{"listing_id": ..., "reason": ...}')
     listing_id, reason, term = body.get("listing_id"), body.get("reason"), body.get("term")
     if not isinstance(listing_id, str) or not _LISTING_ID.match(listing_id):
         raise ApiError(400, "listing_id must be a listing's id", "listing_id")

@@ -15,7 +15,7 @@ from bot.present.navigator import client_text
 from bot.senders import sender_id
 from bot.web.auth import require_navigator
 from bot.web.config import Settings
-from bot.web.errors import ApiError
+from bot.web.errors import ApiError, json_object
 from bot.web.state import CHANNEL_STORE, REGISTRY, SENDER_KEY, SETTINGS, SMS_CLIENT
 
 logger = logging.getLogger(__name__)
@@ -67,17 +67,7 @@ async def api_send(request: web.Request) -> web.Response:
     if client is None or not settings.twilio_from_number:
         raise ApiError(503, "Texting is not set up: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and "
                             "TWILIO_FROM_NUMBER for the web app and restart it.")
-    if request.content_type != "application/json":
-        raise ApiError(415, "send a JSON body: {\"to\": ..., \"listing_ids\": [...]}")
-    try:
-        body = await request.json()
-    except ValueError:
-        raise ApiError(400, "the body is not JSON") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "the body must be a JSON object")
-    unknown = sorted(set(body) - {"to", "listing_ids"})
-    if unknown:
-        raise ApiError(400, "unknown field; the fields are to and listing_ids", unknown[0])
+    body = await json_object(request, ("to", "listing_ids"), '{"to": ..., "listing_ids": [...]}')
     number = phone_number(body.get("to"))
     wanted = listing_ids(body.get("listing_ids"))
     registry = request.app[REGISTRY]
